@@ -1,0 +1,28 @@
+# nagarajan-repro: one DAG that reproduces the papers of Vaishnavh Nagarajan.
+# Mini scale by default; `--configfile config/full.yaml` for paper scale. See README.md.
+import os
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: os.path.join(workflow.basedir, "config", "config.yaml")  # also under --directory
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ntp_pitfalls.smk"
+include: "workflow/rules/report.smk"
+
+
+report: "workflow/report/workflow.rst"
+
+
+rule all:
+    default_target: True
+    input:
+        paper_targets(),
+        "paper_figures/REPORT.md",

@@ -1,0 +1,1 @@
+"""Shared infrastructure: seeding, runtime (device/threads), atomic I/O, claims, plotting, tables."""

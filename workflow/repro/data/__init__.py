@@ -1,0 +1,1 @@
+"""Data: Hugging Face `datasets` helpers and generators shared across papers."""

@@ -1,0 +1,1 @@
+"""Shared models and the one training loop."""

@@ -1,0 +1,130 @@
+"""The one training loop: AdamW, warmup + cosine LR, grad clipping, bf16 autocast on GPU,
+periodic resumable checkpoints, and a tqdm bar into the rule's log.
+
+Batches come from `batch_fn(step)`, a pure function of the step (and the run's seed), so a
+resumed run sees exactly the batches an uninterrupted one would: no data-loader state to save.
+"""
+from __future__ import annotations
+
+import math
+import sys
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import torch
+from torch import Tensor, nn
+from tqdm import tqdm
+
+from repro.core.io import save_torch
+
+BatchFn = Callable[[int], tuple[Tensor, ...]]
+
+
+@dataclass(frozen=True)
+class OptimConfig:
+    steps: int
+    lr: float = 1e-3
+    warmup: int = 100
+    min_lr_ratio: float = 0.1          # cosine decay from lr to lr * min_lr_ratio
+    weight_decay: float = 0.01
+    betas: tuple[float, float] = (0.9, 0.98)
+    grad_clip: float = 1.0
+    ckpt_every: int = 500              # steps between resumable checkpoints (0: never)
+    log_every: int = 100               # steps between recorded losses
+
+    def __post_init__(self):
+        if self.ckpt_every and self.ckpt_every % self.log_every:
+            raise ValueError(f"ckpt_every={self.ckpt_every} must be a multiple of log_every={self.log_every}"
+                             " (so that a resumed run logs exactly what an uninterrupted one does)")
+
+    @classmethod
+    def from_params(cls, p: dict) -> "OptimConfig":
+        known = {k: (tuple(v) if k == "betas" else v) for k, v in p.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+    def lr_at(self, step: int) -> float:
+        if step < self.warmup:
+            return self.lr * (step + 1) / self.warmup
+        progress = (step - self.warmup) / max(1, self.steps - self.warmup)
+        return self.lr * (self.min_lr_ratio + (1 - self.min_lr_ratio) * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+@dataclass
+class TrainState:
+    step: int = 0
+    history: list[dict] = field(default_factory=list)  # {"step", "loss", "lr"} every log_every steps
+
+
+def make_optimizer(model: nn.Module, cfg: OptimConfig, device: torch.device) -> torch.optim.AdamW:
+    decay = [p for p in model.parameters() if p.dim() >= 2]      # weights and embeddings
+    no_decay = [p for p in model.parameters() if p.dim() < 2]    # LayerNorm gains, biases
+    groups = [{"params": decay, "weight_decay": cfg.weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    fast = {"fused": True} if device.type == "cuda" else {"foreach": True}
+    return torch.optim.AdamW(groups, lr=cfg.lr, betas=cfg.betas, **fast)
+
+
+def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.device,
+        ckpt_path: Path | None = None, run_key: str = "", on_step: Callable[[int, nn.Module], None] | None = None,
+        ) -> TrainState:
+    """Train `model` for cfg.steps steps; model(*batch) must return (_, loss).
+
+    If `ckpt_path` holds a checkpoint with the same `run_key` (a hash of everything that
+    determines the run), training resumes from it; a stale checkpoint of another config is ignored.
+    `on_step(step, model)` is called after each step (e.g. periodic evaluation)."""
+    model.to(device)
+    opt = make_optimizer(model, cfg, device)
+    state = _resume(model, opt, ckpt_path, run_key)
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else nullcontext()
+    running, n_running = torch.zeros((), device=device), 0
+    bar = tqdm(total=cfg.steps, initial=state.step, file=sys.stderr, mininterval=10, ascii=True, desc="train")
+    model.train()
+    while state.step < cfg.steps:
+        step = state.step
+        for group in opt.param_groups:
+            group["lr"] = cfg.lr_at(step)
+        batch = [t.to(device, non_blocking=True) for t in batch_fn(step)]
+        with autocast:
+            _, loss = model(*batch)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if cfg.grad_clip:
+            nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip, foreach=True)
+        opt.step()
+        running += loss.detach()
+        n_running += 1
+        state.step += 1
+        if state.step % cfg.log_every == 0 or state.step == cfg.steps:  # the only host sync
+            state.history.append({"step": state.step, "loss": running.item() / n_running, "lr": cfg.lr_at(step)})
+            bar.set_postfix(loss=f"{state.history[-1]['loss']:.4f}", refresh=False)
+            running.zero_()
+            n_running = 0
+        if on_step is not None:
+            on_step(state.step, model)
+        bar.update(1)
+        if ckpt_path is not None and cfg.ckpt_every and state.step % cfg.ckpt_every == 0 and state.step < cfg.steps:
+            _save(ckpt_path, model, opt, state, run_key)
+    bar.close()
+    model.eval()
+    return state
+
+
+def _save(path: Path, model: nn.Module, opt: torch.optim.Optimizer, state: TrainState, run_key: str) -> None:
+    # Log-points are aligned with checkpoints only if log_every divides ckpt_every; the partial
+    # running loss is not saved, so a resumed run's history equals an uninterrupted one's when it does.
+    save_torch(path, {"run_key": run_key, "step": state.step, "history": state.history,
+                      "model": model.state_dict(), "optim": opt.state_dict()})
+
+
+def _resume(model: nn.Module, opt: torch.optim.Optimizer, path: Path | None, run_key: str) -> TrainState:
+    if path is None or not Path(path).exists():
+        return TrainState()
+    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    if ckpt.get("run_key") != run_key:
+        print(f"ignoring checkpoint {path}: written by another configuration", file=sys.stderr)
+        return TrainState()
+    model.load_state_dict(ckpt["model"])
+    opt.load_state_dict(ckpt["optim"])
+    print(f"resumed from {path} at step {ckpt['step']}", file=sys.stderr)
+    return TrainState(step=ckpt["step"], history=list(ckpt["history"]))

@@ -1,0 +1,78 @@
+"""Path-star data sets on disk, and the per-arm view of a batch (inputs, targets)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+from torch import Tensor
+
+from repro.core.io import atomic_path, write_json
+from repro.core.seeding import generator
+from repro.data.pathstar import PathStar
+from repro.nn.gpt import IGNORE, teacherless_inputs
+
+ARMS = ("ntp", "teacherless", "reverse")
+
+
+def spec_of(graph: dict) -> PathStar:
+    return PathStar(deg=graph["deg"], path_len=graph["path_len"], num_nodes=graph["num_nodes"])
+
+
+def make_data(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    """Held-out test graphs, and a fixed training set when n_train > 0 (else training draws
+    fresh graphs every batch). Train and test come from disjoint generator streams."""
+    import datasets  # lazily: training on fresh graphs never needs it
+
+    spec = spec_of(params)
+    splits = {"test": (params["n_test"], 1)}
+    if params["n_train"]:
+        splits["train"] = (params["n_train"], 0)
+    dd = {}
+    for split, (n, stream) in splits.items():
+        prefix, path = spec.sample(n, generator(params["seed"], stream, 10**9))
+        dd[split] = datasets.Dataset.from_dict({"prefix": prefix.tolist(), "path": path.tolist()})
+    with atomic_path(outputs["data"]) as tmp:
+        datasets.DatasetDict(dd).save_to_disk(str(tmp))
+        write_json(Path(tmp) / "spec.json", {k: params[k] for k in ("deg", "path_len", "num_nodes")})
+
+
+def load_split(path: str | Path, split: str) -> tuple[Tensor, Tensor]:
+    import datasets
+
+    ds = datasets.load_from_disk(str(path))
+    if split not in ds:
+        raise KeyError(f"{path}: no '{split}' split (has {list(ds)})")
+    cols = ds[split].with_format("torch")[:]
+    return cols["prefix"], cols["path"]
+
+
+def arm_target(path: Tensor, arm: str) -> Tensor:
+    """What the model must output after `=`: the path, or the path reversed (goal → source)."""
+    if arm not in ARMS:
+        raise ValueError(f"unknown arm {arm!r}; expected one of {ARMS}")
+    return path.flip(1) if arm == "reverse" else path
+
+
+def make_batch(prefix: Tensor, path: Tensor, arm: str, spec: PathStar) -> tuple[Tensor, Tensor]:
+    """(inputs, targets) for next-token training; loss only on the target tokens.
+    Teacherless: target-position inputs become `$`, so all target tokens come from one pass."""
+    seq = torch.cat([prefix, arm_target(path, arm)], dim=1)
+    inputs, targets = seq[:, :-1], seq[:, 1:].clone()
+    targets[:, : spec.prefix_len - 1] = IGNORE
+    if arm == "teacherless":
+        is_target_input = torch.arange(inputs.shape[1]) >= spec.prefix_len
+        inputs = teacherless_inputs(inputs, is_target_input.expand_as(inputs), spec.dummy)
+    return inputs, targets
+
+
+def batch_fn(spec: PathStar, arm: str, batch_size: int, seed: int, train: tuple[Tensor, Tensor] | None):
+    """Step → batch. Fresh graphs per step (train is None) or a random draw from a fixed set."""
+    def fn(step: int) -> tuple[Tensor, Tensor]:
+        gen = generator(seed, step)
+        if train is None:
+            prefix, path = spec.sample(batch_size, gen)
+        else:
+            idx = torch.randint(len(train[0]), (batch_size,), generator=gen)
+            prefix, path = train[0][idx], train[1][idx]
+        return make_batch(prefix, path, arm, spec)
+    return fn

@@ -1,0 +1,51 @@
+"""Train one GPT on one arm of one graph family with one seed."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from pathlib import Path
+
+import torch
+
+from repro.core import runtime
+from repro.core.io import save_torch, write_json
+from repro.core.seeding import seed_everything
+from repro.nn.gpt import GPT, GPTConfig, n_params
+from repro.nn.trainer import OptimConfig, fit
+from repro.papers.ntp_pitfalls.data import batch_fn, load_split, spec_of
+
+
+def model_config(params: dict) -> GPTConfig:
+    spec = spec_of(params["graph"])
+    return GPTConfig(vocab_size=spec.vocab_size, block_size=spec.seq_len, **params["model"])
+
+
+def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    seed, arm, graph = params["seed"], params["arm"], params["graph"]
+    seed_everything(seed)
+    spec = spec_of(graph)
+    cfg = model_config(params)
+    model = GPT(cfg)
+    optim = OptimConfig.from_params(params["optim"])
+    train_set = load_split(inputs["data"], "train") if graph["n_train"] else None
+    batches = batch_fn(spec, arm, params["batch_size"], seed, train_set)
+    run_key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
+    device = runtime.device()
+    start = time.perf_counter()
+    state = fit(model, batches, optim, device=device, ckpt_path=Path(params["ckpt"]), run_key=run_key)
+    seconds = time.perf_counter() - start
+    save_torch(outputs["model"], {"config": cfg.to_dict(), "state_dict": model.cpu().state_dict()})
+    tokens = (spec.seq_len - 1) * params["batch_size"] * optim.steps
+    write_json(outputs["log"], {"arm": arm, "seed": seed, "graph": graph, "n_params": n_params(model),
+                                "steps": optim.steps, "device": str(device), "threads": threads,
+                                "train_seconds": seconds, "tokens_per_second": tokens / seconds,
+                                "history": state.history})
+    Path(params["ckpt"]).unlink(missing_ok=True)  # the final weights supersede it
+
+
+def load_model(path: str | Path) -> GPT:
+    blob = torch.load(path, map_location="cpu", weights_only=True)
+    model = GPT(GPTConfig(**blob["config"]))
+    model.load_state_dict(blob["state_dict"])
+    return model.eval()

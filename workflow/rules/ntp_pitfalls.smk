@@ -1,0 +1,117 @@
+# The pitfalls of next-token prediction (Bachmann & Nagarajan, 2024).
+# data (path-star graphs) → train (one job per graph × arm × seed) → evaluate → render.
+
+from repro.papers.ntp_pitfalls.params import run_params as ntp_run_params
+
+NTP = config["ntp_pitfalls"]
+NTP_GRAPHS = {g["name"]: g for g in NTP["graphs"]}
+NTP_FIGS = "paper_figures/ntp_pitfalls"
+PAPER_TARGETS["ntp_pitfalls"] = [
+    f"{NTP_FIGS}/{f}"
+    for f in [
+        "accuracy.png", "accuracy.pdf", "forced_accuracy.png", "forced_accuracy.pdf",
+        "accuracy_table.md", "accuracy_table.tex", "accuracy_table.csv", "claims.json",
+    ]
+]
+
+
+wildcard_constraints:
+    ntp_graph="|".join(NTP_GRAPHS),
+    ntp_arm="ntp|teacherless|reverse",
+
+
+rule ntp_pitfalls_data:
+    output:
+        data=directory("results/ntp_pitfalls/data/{ntp_graph}"),
+    params:
+        stage="ntp_pitfalls.make_data",
+        cfg=lambda w: NTP_GRAPHS[w.ntp_graph] | {"seed": NTP["data_seed"]},
+    log:
+        "results/ntp_pitfalls/logs/data_{ntp_graph}.log",
+    resources:
+        **light_resources("ntp_pitfalls"),
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule ntp_pitfalls_train:
+    input:
+        data="results/ntp_pitfalls/data/{ntp_graph}",
+    output:
+        model="results/ntp_pitfalls/models/{ntp_graph}/{ntp_arm}/seed{seed}/model.pt",
+        log="results/ntp_pitfalls/models/{ntp_graph}/{ntp_arm}/seed{seed}/train.json",
+    params:
+        stage="ntp_pitfalls.train",
+        cfg=lambda w: ntp_run_params(NTP, w.ntp_graph, w.ntp_arm, w.seed),
+    threads: NTP["threads"]
+    resources:
+        **train_resources("ntp_pitfalls"),
+    log:
+        "results/ntp_pitfalls/logs/train_{ntp_graph}_{ntp_arm}_seed{seed}.log",
+    benchmark:
+        "results/ntp_pitfalls/benchmarks/train_{ntp_graph}_{ntp_arm}_seed{seed}.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule ntp_pitfalls_evaluate:
+    input:
+        data="results/ntp_pitfalls/data/{ntp_graph}",
+        model="results/ntp_pitfalls/models/{ntp_graph}/{ntp_arm}/seed{seed}/model.pt",
+    output:
+        metrics="results/ntp_pitfalls/metrics/{ntp_graph}/{ntp_arm}/seed{seed}.json",
+    params:
+        stage="ntp_pitfalls.evaluate",
+        cfg=lambda w: ntp_run_params(NTP, w.ntp_graph, w.ntp_arm, w.seed),
+    threads: NTP["threads"]
+    resources:
+        **light_resources("ntp_pitfalls"),
+    log:
+        "results/ntp_pitfalls/logs/evaluate_{ntp_graph}_{ntp_arm}_seed{seed}.log",
+    benchmark:
+        "results/ntp_pitfalls/benchmarks/evaluate_{ntp_graph}_{ntp_arm}_seed{seed}.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule ntp_pitfalls_render:
+    input:
+        metrics=expand(
+            "results/ntp_pitfalls/metrics/{g}/{a}/seed{s}.json",
+            g=NTP_GRAPHS,
+            a=NTP["arms"],
+            s=NTP["seeds"],
+        ),
+    output:
+        accuracy_png=report(f"{NTP_FIGS}/accuracy.png", caption="../report/ntp_pitfalls_accuracy.rst", category="ntp_pitfalls"),
+        accuracy_pdf=f"{NTP_FIGS}/accuracy.pdf",
+        forced_png=report(f"{NTP_FIGS}/forced_accuracy.png", caption="../report/ntp_pitfalls_forced.rst", category="ntp_pitfalls"),
+        forced_pdf=f"{NTP_FIGS}/forced_accuracy.pdf",
+        table=f"{NTP_FIGS}/accuracy_table.md",
+        table_tex=f"{NTP_FIGS}/accuracy_table.tex",
+        table_csv=f"{NTP_FIGS}/accuracy_table.csv",
+        claims=f"{NTP_FIGS}/claims.json",
+    params:
+        stage="ntp_pitfalls.render",
+        cfg={"graphs": NTP["graphs"], "scale": config["scale"]},
+    resources:
+        **light_resources("ntp_pitfalls"),
+    log:
+        "results/ntp_pitfalls/logs/render.log",
+    benchmark:
+        "results/ntp_pitfalls/benchmarks/render.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule ntp_pitfalls:
+    input:
+        PAPER_TARGETS["ntp_pitfalls"],
