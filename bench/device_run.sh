@@ -2,27 +2,27 @@
 # One prepared device session: the GPU check, then a 16-way CPU calibration sweep (1 thread each).
 export PYTHONPATH=workflow PYTHONUNBUFFERED=1
 nvidia-smi -L; python3 -c "import torch; print(torch.__version__)"
-timeout 120 python3 bench/gpu_check.py $OUT/gpu.json > $OUT/gpu.log 2>&1; tail -12 $OUT/gpu.log
+[ -z "$SKIP_GPU" ] && timeout 120 python3 bench/gpu_check.py $OUT/gpu.json > $OUT/gpu.log 2>&1; tail -12 $OUT/gpu.log
 S=${CALIB_SECONDS:-240}
 while read -r name args; do
   python3 bench/calibrate_pathstar.py $OUT/calib.jsonl $name $args 20000 $S > /dev/null 2>&1 &
 done <<'CONFIGS'
-ntp_l4_bs64_lr3e-3 ntp 2 4 20 2 2 64 64 0.003
-rev_l4_bs64_lr3e-3 reverse 2 4 20 2 2 64 64 0.003
-tl_l4_bs64_lr3e-3 teacherless 2 4 20 2 2 64 64 0.003
-ntp_l4_bs128_lr2e-3 ntp 2 4 20 2 2 64 128 0.002
-rev_l4_bs128_lr2e-3 reverse 2 4 20 2 2 64 128 0.002
-tl_l4_bs128_lr2e-3 teacherless 2 4 20 2 2 64 128 0.002
-rev_l4_bs64_lr1e-3 reverse 2 4 20 2 2 64 64 0.001
-rev_l4_l3h4_lr3e-3 reverse 2 4 20 3 4 64 64 0.003
-rev_l3_n10_lr3e-3 reverse 2 3 10 2 2 64 64 0.003
-ntp_l3_n10_lr3e-3 ntp 2 3 10 2 2 64 64 0.003
-tl_l3_n10_lr3e-3 teacherless 2 3 10 2 2 64 64 0.003
-rev_l4_d128h4_lr1e-3 reverse 2 4 20 2 4 128 64 0.001
-ntp_l5_n50_lr3e-3 ntp 2 5 50 2 2 64 64 0.003
-rev_l5_n50_lr3e-3 reverse 2 5 50 2 2 64 64 0.003
-rev_l4_l4h4_lr2e-3 reverse 2 4 20 4 4 64 64 0.002
-rev_l4_bs32_lr1e-3 reverse 2 4 20 2 2 64 32 0.001
+ntp_l4_bs32_lr1e-3 ntp 2 4 20 2 2 64 32 0.001
+tl_l4_bs32_lr1e-3 teacherless 2 4 20 2 2 64 32 0.001
+rev_l4_bs32_lr1e-3_s1 reverse 2 4 20 2 2 64 32 0.001
+ntp_l4_bs64_lr1e-3 ntp 2 4 20 2 2 64 64 0.001
+tl_l4_bs64_lr1e-3 teacherless 2 4 20 2 2 64 64 0.001
+ntp_l3_n10_bs32_lr1e-3 ntp 2 3 10 2 2 64 32 0.001
+tl_l3_n10_bs32_lr1e-3 teacherless 2 3 10 2 2 64 32 0.001
+rev_l3_n10_bs32_lr1e-3 reverse 2 3 10 2 2 64 32 0.001
+ntp_l4_d128h4_lr1e-3 ntp 2 4 20 2 4 128 64 0.001
+tl_l4_d128h4_lr1e-3 teacherless 2 4 20 2 4 128 64 0.001
+ntp_l4_bs32_lr5e-4 ntp 2 4 20 2 2 64 32 0.0005
+rev_l4_bs32_lr5e-4 reverse 2 4 20 2 2 64 32 0.0005
+ntp_l5_n50_bs32_lr1e-3 ntp 2 5 50 2 2 64 32 0.001
+rev_l5_n50_bs32_lr1e-3 reverse 2 5 50 2 2 64 32 0.001
+tl_l5_n50_bs32_lr1e-3 teacherless 2 5 50 2 2 64 32 0.001
+ntp_l4_bs128_lr1e-3 ntp 2 4 20 2 2 64 128 0.001
 CONFIGS
 wait
 python3 - <<'PY'

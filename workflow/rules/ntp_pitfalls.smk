@@ -1,6 +1,7 @@
 # The pitfalls of next-token prediction (Bachmann & Nagarajan, 2024).
 # data (path-star graphs) → train (one job per graph × arm × seed) → evaluate → render.
 
+from repro.papers.ntp_pitfalls.params import graph_arms, graph_spec
 from repro.papers.ntp_pitfalls.params import run_params as ntp_run_params
 
 NTP = config["ntp_pitfalls"]
@@ -25,7 +26,7 @@ rule ntp_pitfalls_data:
         data=directory("results/ntp_pitfalls/data/{ntp_graph}"),
     params:
         stage="ntp_pitfalls.make_data",
-        cfg=lambda w: NTP_GRAPHS[w.ntp_graph] | {"seed": NTP["data_seed"]},
+        cfg=lambda w: graph_spec(NTP_GRAPHS[w.ntp_graph]) | {"seed": NTP["data_seed"]},
     log:
         "results/ntp_pitfalls/logs/data_{ntp_graph}.log",
     resources:
@@ -82,12 +83,12 @@ rule ntp_pitfalls_evaluate:
 
 rule ntp_pitfalls_render:
     input:
-        metrics=expand(
-            "results/ntp_pitfalls/metrics/{g}/{a}/seed{s}.json",
-            g=NTP_GRAPHS,
-            a=NTP["arms"],
-            s=NTP["seeds"],
-        ),
+        metrics=[
+            f"results/ntp_pitfalls/metrics/{name}/{arm}/seed{seed}.json"
+            for name, graph in NTP_GRAPHS.items()
+            for arm in graph_arms(NTP, graph)
+            for seed in NTP["seeds"]
+        ],
     output:
         accuracy_png=report(f"{NTP_FIGS}/accuracy.png", caption="../report/ntp_pitfalls_accuracy.rst", category="ntp_pitfalls"),
         accuracy_pdf=f"{NTP_FIGS}/accuracy.pdf",

@@ -1,0 +1,36 @@
+# Set-up and entry points. `make reproduce` and `make test` are all a new user needs.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+CORES  ?= all
+
+.PHONY: venv reproduce test test-fast figure cluster-dry-run report bench clean
+
+$(BIN)/snakemake: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(BIN)/snakemake                     ## the virtual environment with pinned dependencies
+
+reproduce: venv                            ## every paper at mini scale (2-core CPU, < 1 h)
+	$(BIN)/snakemake --cores $(CORES)
+
+test: venv                                 ## the whole test suite (< 15 min on 2 cores)
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -ra tests
+
+test-fast: venv                            ## unit tests only (seconds)
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not slow and not slurm" tests
+
+figure: venv                               ## one artefact: make figure F=paper_figures/ntp_pitfalls/accuracy.png
+	$(BIN)/snakemake --cores $(CORES) $(F)
+
+cluster-dry-run: venv                      ## plan the paper-scale DAG for SLURM
+	$(BIN)/snakemake -n --configfile config/full.yaml --workflow-profile profiles/slurm
+
+report: venv                               ## HTML report with a caption for every figure
+	$(BIN)/snakemake --report report.html
+
+clean:                                     ## intermediate results (keeps paper_figures/)
+	rm -rf results .snakemake

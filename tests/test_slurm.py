@@ -1,0 +1,54 @@
+"""The cluster profile, for real: a one-node SLURM cluster (fake GPU gres) runs the smoke DAG
+of ntp_pitfalls with GPU-tagged training jobs; results must equal a local run's."""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from conftest import REPO, SMOKE, SNAKEMAKE, TEST_ENV
+
+pytestmark = [pytest.mark.slurm, pytest.mark.slow]
+CLUSTER = REPO / "tests/slurm/cluster.sh"
+
+
+@pytest.fixture(scope="module")
+def slurm(tmp_path_factory):
+    if not (shutil.which("slurmctld") and shutil.which("slurmd") and shutil.which("munged")):
+        if os.environ.get("CI"):
+            pytest.fail("CI must install slurmctld, slurmd and munge (.ci/run)")
+        pytest.skip("SLURM is not installed (apt-get install slurmctld slurmd munge)")
+    state = tmp_path_factory.mktemp("slurm")
+    subprocess.run([str(CLUSTER), "start", str(state)], check=True, timeout=120)
+    yield TEST_ENV | {"SLURM_CONF": str(state / "slurm.conf")}
+    subprocess.run([str(CLUSTER), "stop", str(state)], check=False, timeout=60)
+
+
+def test_smoke_dag_through_the_slurm_profile(slurm, smoke_run, tmp_path):
+    gpu_cfg = tmp_path / "gpu.yaml"  # tag training as at full scale (the node's GPU is fake)
+    gpu_cfg.write_text("ntp_pitfalls:\n  resources:\n    train: {gpu: 1, mem_mb: 1000, runtime: 10}\n")
+    workdir = tmp_path / "run"
+    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+           "--workflow-profile", str(REPO / "profiles/slurm"), "--configfile", SMOKE, str(gpu_cfg),
+           "--slurm-no-account", "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "1",
+           "--jobs", "4", "--latency-wait", "5", "ntp_pitfalls"]
+    proc = subprocess.run(cmd, cwd=REPO, env=slurm, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+
+    # Every job went through SLURM; exactly the training jobs asked for a GPU.
+    shown = subprocess.run(["scontrol", "show", "job", "-o"], env=slurm, capture_output=True, text=True).stdout
+    submitted = [line for line in shown.splitlines() if "rule_ntp_pitfalls" in line]
+    train = [line for line in submitted if "rule_ntp_pitfalls_train" in line]
+    others = [line for line in submitted if line not in train]
+    assert len(train) == 2 * 3 * 2 and others  # graphs x arms x seeds in smoke.yaml
+    assert all(re.search(r"TresPerJob=\S*gpu[:/=]1", line) for line in train), train[0]
+    assert not any("gpu" in line.split("TresPerJob=")[-1].split()[0] for line in others if "TresPerJob=" in line)
+    assert all("JobState=COMPLETED" in line for line in submitted)
+
+    # The cluster computed the same numbers as the local smoke run.
+    for path in sorted(smoke_run.glob("results/ntp_pitfalls/metrics/**/*.json")) + [smoke_run / "paper_figures/ntp_pitfalls/claims.json"]:
+        rel = path.relative_to(smoke_run)
+        assert (workdir / rel).read_bytes() == path.read_bytes(), rel

@@ -1,0 +1,121 @@
+"""Workflow-level tests: dry runs at every scale, lint, config validation, a smoke run of the
+whole DAG, idempotence, determinism, and resume after a killed job."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import FULL, REPO, SMOKE, SNAKEMAKE, TEST_ENV, snakemake
+
+# Every figure/table PAPERS.md names, per paper (a paper's rule must plan each of them).
+EXPECTED = {
+    "ntp_pitfalls": ["accuracy.png", "forced_accuracy.png", "accuracy_table.md", "claims.json"],
+}
+PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
+pytestmark = pytest.mark.slow
+
+
+def jobs(dry_run_output: str) -> list[tuple[str, str]]:
+    """(rule, resources line) for each job block of a dry run."""
+    found = re.findall(r"^(?:localrule|rule) (\w+):\n(.*?)(?=^\S|\Z)", dry_run_output, flags=re.M | re.S)
+    return [(rule, (re.search(r"resources: (.*)", body) or ["", ""])[1]) for rule, body in found]
+
+
+def test_every_paper_is_configured():
+    assert set(PAPERS) == set(EXPECTED)
+
+
+@pytest.mark.parametrize("scale", ["mini", "full"])
+def test_dry_run_plans_every_figure_with_gpu_tags_only_at_full_scale(scale, tmp_path):
+    args = ["-n", "--cores", "2"] + (["--configfile", FULL] if scale == "full" else [])
+    out = snakemake(*args, workdir=tmp_path).stdout
+    for paper, files in EXPECTED.items():
+        for f in files:
+            assert f"paper_figures/{paper}/{f}" in out
+    planned = jobs(out)
+    train = [res for rule, res in planned if rule.endswith("_train")]
+    assert train, "no training jobs planned"
+    if scale == "full":
+        assert all("gpu=1" in r and "gpu_manufacturer=nvidia" in r for r in train)
+    else:
+        assert not any("gpu" in res for _, res in planned)
+    assert not any("gpu" in res for rule, res in planned if not rule.endswith("_train"))
+
+
+def test_lint_is_clean():
+    out = snakemake("--lint")
+    assert "Lints for" not in out.stdout + out.stderr
+
+
+@pytest.mark.parametrize("bad, named", [
+    ("papers: [ntp_pitfals]\n", "ntp_pitfals"),
+    ("ntp_pitfalls:\n  optim: {stpes: 5}\n", "stpes"),
+    ("ntp_pitfalls:\n  seeds: [-1]\n", "-1"),
+])
+def test_bad_config_fails_before_any_job(bad, named, tmp_path):
+    cfg = tmp_path / "bad.yaml"
+    cfg.write_text(bad)
+    out = snakemake("--cores", "1", "--configfile", str(cfg), workdir=tmp_path / "run", check=False)
+    assert out.returncode != 0
+    assert named in out.stderr and "validat" in out.stderr.lower()
+    assert not (tmp_path / "run" / "results").exists()
+
+
+def test_smoke_run_builds_every_target_and_a_rerun_plans_nothing(smoke_run):
+    for paper, files in EXPECTED.items():
+        for f in files:
+            assert (smoke_run / "paper_figures" / paper / f).stat().st_size > 0
+    report = (smoke_run / "paper_figures/REPORT.md").read_text()
+    assert all(f"## {p}" in report for p in PAPERS)
+    again = snakemake("-n", "--cores", "2", "--configfile", SMOKE, workdir=smoke_run)
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_two_runs_give_identical_results(smoke_run, tmp_path):
+    snakemake("--cores", "2", "--configfile", SMOKE, workdir=tmp_path)
+    compared = 0
+    for path in sorted(smoke_run.glob("results/*/metrics/**/*.json")) + sorted(smoke_run.glob("paper_figures/**/*.*")):
+        rel = path.relative_to(smoke_run)
+        if rel.name == "REPORT.md":
+            continue  # holds run times
+        assert (tmp_path / rel).read_bytes() == path.read_bytes(), rel
+        compared += 1
+    assert compared > 10
+
+
+def test_killed_training_job_resumes_from_its_checkpoint(tmp_path):
+    """Kill snakemake (and its job) mid-training; the rerun resumes and gives the reference result."""
+    long_cfg = tmp_path / "long.yaml"
+    long_cfg.write_text("ntp_pitfalls:\n  optim: {steps: 3000, warmup: 5, ckpt_every: 100, log_every: 50}\n")
+    target = "results/ntp_pitfalls/metrics/d2_l3_n10/ntp/seed0.json"
+    args = ["--cores", "1", "--configfile", SMOKE, str(long_cfg), target]
+    ref = tmp_path / "ref"
+    snakemake(*args, workdir=ref)
+
+    run = tmp_path / "run"
+    run.mkdir()
+    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--workflow-profile", str(REPO / "profiles/default"),
+           "--directory", str(run)] + args
+    proc = subprocess.Popen(cmd, cwd=REPO, env=TEST_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    ckpt = run / "results/ntp_pitfalls/ckpt/d2_l3_n10_ntp_seed0.pt"
+    deadline = time.time() + 120
+    while not ckpt.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert ckpt.exists(), "training finished or failed before its first checkpoint"
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not (run / "results/ntp_pitfalls/models/d2_l3_n10/ntp/seed0/model.pt").exists()
+
+    snakemake(*args, workdir=run)
+    log = (run / "results/ntp_pitfalls/logs/train_d2_l3_n10_ntp_seed0.log").read_text()
+    assert "resumed from" in log
+    assert (run / target).read_bytes() == (ref / target).read_bytes()
+    assert not ckpt.exists()
