@@ -22,8 +22,11 @@ def slurm(tmp_path_factory):
             pytest.fail("CI must install slurmctld, slurmd and munge (.ci/run)")
         pytest.skip("SLURM is not installed (apt-get install slurmctld slurmd munge)")
     state = tmp_path_factory.mktemp("slurm")
-    subprocess.run([str(CLUSTER), "start", str(state)], check=True, timeout=120)
-    yield TEST_ENV | {"SLURM_CONF": str(state / "slurm.conf")}
+    started = subprocess.run([str(CLUSTER), "start", str(state)], timeout=120)
+    if started.returncode == 3 and not os.environ.get("CI"):
+        pytest.skip("this machine has a SLURM config of its own")
+    assert started.returncode == 0, "could not start the test cluster"
+    yield TEST_ENV
     subprocess.run([str(CLUSTER), "stop", str(state)], check=False, timeout=60)
 
 

@@ -7,6 +7,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 import seaborn as sns  # noqa: E402
 
 from repro.core.io import atomic_path  # noqa: E402
@@ -19,6 +20,8 @@ _METADATA = {
 
 
 def use_style() -> None:
+    """Set the shared style, and seed numpy's global RNG, which seaborn's strip-plot jitter uses."""
+    np.random.seed(0)
     sns.set_theme(context="paper", style="whitegrid", palette="colorblind", font_scale=1.1)
     plt.rcParams.update({"figure.dpi": 100, "savefig.dpi": 150, "savefig.bbox": "tight",
                          "svg.hashsalt": "repro", "pdf.fonttype": 42})
