@@ -34,3 +34,6 @@ report: venv                               ## HTML report with a caption for eve
 
 clean:                                     ## intermediate results (keeps paper_figures/)
 	rm -rf results .snakemake
+
+bench: venv                                ## training-core benchmark → bench/results.json
+	$(BIN)/python bench/bench_core.py --out bench/results.json
