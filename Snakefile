@@ -15,6 +15,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ntp_pitfalls.smk"
+include: "workflow/rules/gan_stability.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -15,6 +15,7 @@ from conftest import FULL, REPO, SMOKE, SNAKEMAKE, TEST_ENV, snakemake
 # Every figure/table PAPERS.md names, per paper (a paper's rule must plan each of them).
 EXPECTED = {
     "ntp_pitfalls": ["accuracy.png", "forced_accuracy.png", "accuracy_table.md", "claims.json"],
+    "gan_stability": ["vector_fields.png", "toy_distance.png", "ring_samples.png", "ring_modes.png", "claims.json"],
 }
 PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
 pytestmark = pytest.mark.slow

@@ -1,0 +1,91 @@
+# Gradient descent GAN optimization is locally stable (Nagarajan & Kolter, 2017).
+# toy dynamics (one job) + ring-of-Gaussians GANs (one job per η × seed) → render.
+
+GAN = config["gan_stability"]
+GAN_FIGS = "paper_figures/gan_stability"
+PAPER_TARGETS["gan_stability"] = [
+    f"{GAN_FIGS}/{f}"
+    for f in [
+        "vector_fields.png", "vector_fields.pdf", "toy_distance.png", "toy_distance.pdf",
+        "ring_modes.png", "ring_modes.pdf", "ring_samples.png", "ring_samples.pdf",
+        "ring_table.md", "ring_table.tex", "ring_table.csv", "claims.json",
+    ]
+]
+
+
+wildcard_constraints:
+    gan_eta=r"\d+(\.\d+)?",
+
+
+rule gan_stability_toy:
+    output:
+        toy="results/gan_stability/toy.json",
+    params:
+        stage="gan_stability.toy_dynamics",
+        cfg=GAN["toy"],
+    resources:
+        **light_resources("gan_stability"),
+    log:
+        "results/gan_stability/logs/toy.log",
+    benchmark:
+        "results/gan_stability/benchmarks/toy.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule gan_stability_train_ring:
+    output:
+        metrics="results/gan_stability/ring/eta{gan_eta}/seed{seed}.json",
+    params:
+        stage="gan_stability.train_ring",
+        cfg=lambda w: GAN["ring"] | {"eta": float(w.gan_eta), "seed": int(w.seed)},
+    threads: GAN["threads"]
+    resources:
+        **train_resources("gan_stability"),
+    log:
+        "results/gan_stability/logs/ring_eta{gan_eta}_seed{seed}.log",
+    benchmark:
+        "results/gan_stability/benchmarks/ring_eta{gan_eta}_seed{seed}.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule gan_stability_render:
+    input:
+        toy="results/gan_stability/toy.json",
+        ring=expand("results/gan_stability/ring/eta{e}/seed{s}.json", e=GAN["ring_etas"], s=GAN["seeds"]),
+    output:
+        fields_png=report(f"{GAN_FIGS}/vector_fields.png", caption="../report/gan_stability_fields.rst", category="gan_stability"),
+        fields_pdf=f"{GAN_FIGS}/vector_fields.pdf",
+        distance_png=report(f"{GAN_FIGS}/toy_distance.png", caption="../report/gan_stability_distance.rst", category="gan_stability"),
+        distance_pdf=f"{GAN_FIGS}/toy_distance.pdf",
+        modes_png=report(f"{GAN_FIGS}/ring_modes.png", caption="../report/gan_stability_modes.rst", category="gan_stability"),
+        modes_pdf=f"{GAN_FIGS}/ring_modes.pdf",
+        samples_png=report(f"{GAN_FIGS}/ring_samples.png", caption="../report/gan_stability_samples.rst", category="gan_stability"),
+        samples_pdf=f"{GAN_FIGS}/ring_samples.pdf",
+        table=f"{GAN_FIGS}/ring_table.md",
+        table_tex=f"{GAN_FIGS}/ring_table.tex",
+        table_csv=f"{GAN_FIGS}/ring_table.csv",
+        claims=f"{GAN_FIGS}/claims.json",
+    params:
+        stage="gan_stability.render",
+        cfg={"scale": config["scale"]},
+    resources:
+        **light_resources("gan_stability"),
+    log:
+        "results/gan_stability/logs/render.log",
+    benchmark:
+        "results/gan_stability/benchmarks/render.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule gan_stability:
+    input:
+        PAPER_TARGETS["gan_stability"],
