@@ -19,7 +19,7 @@ import time
 START = time.perf_counter()  # before the heavy imports: "time to first step" includes them
 
 
-def worker(threads: int, steps: int, warmup: int) -> dict:
+def worker(threads: int, steps: int, warmup: int, compile_model: bool = False) -> dict:
     import resource
     import statistics
 
@@ -35,6 +35,8 @@ def worker(threads: int, steps: int, warmup: int) -> dict:
     seed_everything(0)
     spec = PathStar(2, 5, 50)
     model = GPT(GPTConfig(vocab_size=spec.vocab_size, block_size=spec.seq_len, n_layer=2, n_head=4, d_model=128))
+    if compile_model:
+        model = torch.compile(model)
     stamps: list[float] = []
     first_step: list[float] = []
 
@@ -49,7 +51,7 @@ def worker(threads: int, steps: int, warmup: int) -> dict:
     per_step = [b - a for a, b in zip(stamps[warmup - 1:], stamps[warmup:])]
     tokens_per_step = 64 * (spec.seq_len - 1)
     return {
-        "threads": threads, "timed_steps": steps,
+        "threads": threads, "timed_steps": steps, "compiled": compile_model,
         "tokens_per_second": tokens_per_step * len(per_step) / sum(per_step),
         "ms_per_step_median": 1000 * statistics.median(per_step),
         "ms_per_step_min": 1000 * min(per_step),
@@ -64,16 +66,17 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=20)
     ap.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     ap.add_argument("--out", default="bench/results.json")
+    ap.add_argument("--compile", action="store_true", help="torch.compile the model (off by default: see the note)")
     ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(worker(args.worker, args.steps, args.warmup)))
+        print(json.dumps(worker(args.worker, args.steps, args.warmup, args.compile)))
         return
     runs = []
     for t in args.threads:  # one fresh process per setting: clean RSS and start-up time
         env = os.environ | {"OMP_NUM_THREADS": str(t)}
         out = subprocess.run([sys.executable, __file__, "--worker", str(t), "--steps", str(args.steps),
-                              "--warmup", str(args.warmup)], env=env, capture_output=True, text=True, check=True)
+                              "--warmup", str(args.warmup)] + (["--compile"] if args.compile else []), env=env, capture_output=True, text=True, check=True)
         runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
         r = runs[-1]
         print(f"threads={t}: {r['tokens_per_second']:,.0f} tokens/s, {r['ms_per_step_median']:.2f} ms/step median "

@@ -3,6 +3,7 @@
 PAPERS = config["papers"]
 STAGE = "../scripts/stage.py"  # the one Snakemake → Python adapter (relative to rules/)
 TORCH_ENV = "../../envs/torch.yaml"
+OPT_ENV = "../../envs/opt.yaml"
 
 
 wildcard_constraints:

@@ -87,6 +87,11 @@ def any_of(*checks: Check) -> Check:
     return Check(INCONCLUSIVE, test)
 
 
+def illustration(check: Check) -> Check:
+    """For theory papers: a figure that shows what the theorem predicts is `illustrated`."""
+    return Check(ILLUSTRATED, check.test) if check.verdict == REPRODUCED else check
+
+
 def claim(claim_id: str, statement: str, paper_value: str, measured: dict[str, Sequence[float]],
           check: Check, note: str = "") -> dict:
     return {
