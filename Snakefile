@@ -17,6 +17,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/ntp_pitfalls.smk"
 include: "workflow/rules/gan_stability.smk"
 include: "workflow/rules/algorithm_configuration.smk"
+include: "workflow/rules/lifelong_features.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -18,6 +18,7 @@ EXPECTED = {
     "gan_stability": ["vector_fields.png", "toy_distance.png", "ring_samples.png", "ring_modes.png", "claims.json"],
     "algorithm_configuration": ["maxcut_utility.png", "clustering_error.png", "generalization_gap.png",
                                 "merge_trees.png", "claims.json"],
+    "lifelong_features": ["features_per_example.png", "cumulative_cost.png", "test_error.png", "claims.json"],
 }
 PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
 pytestmark = pytest.mark.slow
