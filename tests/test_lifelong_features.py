@@ -2,28 +2,45 @@ import numpy as np
 import pandas as pd
 
 from repro.core import claims as C
-from repro.papers.lifelong_features.learners import TaskStream, all_pairs, monomials, sparse_fit, relative_error
+from repro.papers.lifelong_features.learners import DecisionLists, Polynomials, all_pairs, monomials, relative_error, sparse_fit
 from repro.papers.lifelong_features.render import make_claims
 
 P = dict(n=20, relevant=8, dictionary=5, per_task=2, p_new=0.0, noise=0.0)
 
 
 def test_tasks_use_the_shared_dictionary_unless_new():
-    stream = TaskStream(P, np.random.default_rng(0))
+    stream = Polynomials(P, np.random.default_rng(0))
     dictionary = {tuple(p) for p in stream.dictionary}
     for _ in range(20):
         target, _ = stream.task()
         assert {tuple(t) for t in target} <= dictionary
-    unrelated = TaskStream(P | {"p_new": 1.0}, np.random.default_rng(0))
+    unrelated = Polynomials(P | {"p_new": 1.0}, np.random.default_rng(0))
     assert any({tuple(t) for t in unrelated.task()[0]} - dictionary for _ in range(20))
 
 
+DL = dict(n=30, relevant=6, per_task=3, p_new=0.0, noise=0.0, max_rules=6, min_rule_cover=0.05)
+
+
+def test_decision_list_semantics_and_greedy_learning():
+    X = np.array([[1, 0], [1, 1], [0, 1], [0, 0]])
+    rules = [(0, 1, 1), (1, 1, 0)]  # if x0 = 1 → 1; elif x1 = 1 → 0; else default 1
+    assert DecisionLists.predict(rules, 1, X).tolist() == [1, 1, 0, 1]
+    family = DecisionLists(DL, np.random.default_rng(0))
+    target = family.task()
+    assert set(family.structure_of(target)) <= set(family.pool)
+    X, y = family.examples(target, 400)
+    learned = family.fit(X, y, family.every)
+    X_test, y_test = family.examples(target, 400)
+    assert family.error(y_test, learned(X_test)) < 0.02
+    assert set(learned.features) <= set(family.structure_of(target))
+
+
 def test_sparse_fit_recovers_a_target_from_all_pairs():
-    stream = TaskStream(P, np.random.default_rng(1))
-    target, coef = stream.task()
-    X, y = stream.examples(target, coef, 300)
+    stream = Polynomials(P, np.random.default_rng(1))
+    target = stream.task()
+    X, y = stream.examples(target, 300)
     fit = sparse_fit(X, y, all_pairs(20), 0.005, 0.3)
-    X_test, y_test = stream.examples(target, coef, 200)
+    X_test, y_test = stream.examples(target, 200)
     assert relative_error(y_test, fit(X_test)) < 0.01
     assert monomials(X[:1], all_pairs(3)).shape == (1, 3)
 
@@ -32,7 +49,7 @@ def frame(related_life, unrelated_life):
     rows = []
     for setting, life in [("related", related_life), ("unrelated", unrelated_life)]:
         for seed in range(2):
-            rows += [{"setting": setting, "seed": seed, "n": 100, "task": t, "lifelong_features": life,
+            rows += [{"family": "polynomials", "setting": setting, "seed": seed, "n": 100, "task": t, "lifelong_features": life,
                       "lifelong_error": 0.01, "scratch_error": 0.01} for t in range(4)]
     return pd.DataFrame(rows)
 

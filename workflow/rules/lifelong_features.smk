@@ -1,5 +1,6 @@
 # Lifelong learning in costly feature spaces (Balcan, Blum & Nagarajan, 2017).
-# one task stream per setting (related / unrelated tasks) × seed → render. A theory paper, illustrated.
+# one task stream per family (polynomials, decision lists) × setting (related / unrelated) × seed
+# → render. A theory paper, illustrated.
 
 LL = config["lifelong_features"]
 LL_FIGS = "paper_figures/lifelong_features"
@@ -14,20 +15,22 @@ PAPER_TARGETS["lifelong_features"] = [
 
 wildcard_constraints:
     ll_setting="|".join(LL["settings"]),
+    ll_family="|".join(LL["families"]),
 
 
 rule lifelong_features_stream:
     output:
-        stream="results/lifelong_features/{ll_setting}/seed{seed}.json",
+        stream="results/lifelong_features/{ll_family}/{ll_setting}/seed{seed}.json",
     params:
         stage="lifelong_features.run_stream",
-        cfg=lambda w: LL["stream"] | {"p_new": LL["settings"][w.ll_setting], "setting": w.ll_setting, "seed": int(w.seed)},
+        cfg=lambda w: LL["families"][w.ll_family]
+        | {"family": w.ll_family, "p_new": LL["settings"][w.ll_setting], "setting": w.ll_setting, "seed": int(w.seed)},
     resources:
         **train_resources("lifelong_features"),
     log:
-        "results/lifelong_features/logs/{ll_setting}_seed{seed}.log",
+        "results/lifelong_features/logs/{ll_family}_{ll_setting}_seed{seed}.log",
     benchmark:
-        "results/lifelong_features/benchmarks/{ll_setting}_seed{seed}.tsv"
+        "results/lifelong_features/benchmarks/{ll_family}_{ll_setting}_seed{seed}.tsv"
     conda:
         OPT_ENV
     script:
@@ -36,7 +39,9 @@ rule lifelong_features_stream:
 
 rule lifelong_features_render:
     input:
-        streams=expand("results/lifelong_features/{s}/seed{seed}.json", s=LL["settings"], seed=LL["seeds"]),
+        streams=expand(
+            "results/lifelong_features/{f}/{s}/seed{seed}.json", f=LL["families"], s=LL["settings"], seed=LL["seeds"]
+        ),
     output:
         features_png=report(f"{LL_FIGS}/features_per_example.png", caption="../report/lifelong_features.rst", category="lifelong_features"),
         features_pdf=f"{LL_FIGS}/features_per_example.pdf",

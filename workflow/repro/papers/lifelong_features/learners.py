@@ -1,21 +1,26 @@
-"""A stream of sparse-polynomial regression tasks over n boolean features that share degree-2
-monomials from a hidden dictionary, and three learners that pay for every feature they read:
+"""Streams of related tasks over n boolean features, and three learners that pay for every feature
+they read (Balcan, Blum & Nagarajan, 2017, illustrated):
 
-- from scratch: reads all n features of every training example, Lasso over all degree-2 monomials;
-- lifelong: reads only the variables of the monomials it has learned so far, fits least squares on
-  them, and, only when held-out error says a monomial is missing, reads all n features of a few
-  examples to find it (Lasso on the residual) and adds it to its dictionary;
-- oracle: reads just the variables of the current target's monomials.
-The paper is theory; this illustrates its claim that a lifelong learner needs far fewer feature
-evaluations per example than one learning each task from scratch, when tasks share structure."""
+- from scratch: reads all n features of every training example;
+- lifelong: reads only the features of the structure it has learned on earlier tasks (monomials or
+  decision-list literals), and, only when held-out error says something is missing, reads all n
+  features of a few `probe` examples to find it and adds it to what it knows;
+- oracle: reads just the features of the current target.
+
+Two task families: sparse degree-2 polynomials over a shared dictionary of monomials (regression),
+and decision lists over a shared pool of features (classification). With probability p_new each
+part of a target is new rather than shared (p_new = 1: unrelated tasks)."""
 from __future__ import annotations
 
 from itertools import combinations
+from typing import Callable
 
 import numpy as np
 from sklearn.linear_model import Lasso
 
 from repro.core.io import write_json
+
+Predictor = Callable[[np.ndarray], np.ndarray]
 
 
 def all_pairs(n: int) -> np.ndarray:
@@ -35,77 +40,173 @@ def lasso_support(X: np.ndarray, y: np.ndarray, pairs: np.ndarray, alpha: float,
     return pairs[np.abs(fit.coef_) > threshold]
 
 
-def least_squares(X: np.ndarray, y: np.ndarray, pairs: np.ndarray):
+def least_squares(X: np.ndarray, y: np.ndarray, pairs: np.ndarray) -> Predictor:
     A = np.column_stack([monomials(X, pairs), np.ones(len(X))])
     coef, *_ = np.linalg.lstsq(A, y, rcond=None)
     return lambda Z: np.column_stack([monomials(Z, pairs), np.ones(len(Z))]) @ coef
 
 
-def sparse_fit(X: np.ndarray, y: np.ndarray, pairs: np.ndarray, alpha: float, threshold: float):
+def sparse_fit(X: np.ndarray, y: np.ndarray, pairs: np.ndarray, alpha: float, threshold: float) -> Predictor:
     """Lasso to select a few of the candidate monomials, then least squares on them."""
     support = lasso_support(X, y, pairs, alpha, threshold) if len(pairs) else pairs
     return least_squares(X, y, support)
 
 
-class TaskStream:
-    """Targets y = Σ c_j x_a x_b + noise over `per_task` monomials drawn from a hidden dictionary
-    (of `dictionary` pairs of `relevant` variables); with probability p_new each monomial is instead
-    a fresh pair of any variables (p_new = 1: unrelated tasks)."""
+class Polynomials:
+    """y = Σ c_j x_a x_b + noise over `per_task` monomials from a hidden dictionary of `dictionary`
+    pairs of `relevant` variables. Learned structure: an array of monomials (pairs)."""
 
     def __init__(self, p: dict, rng: np.random.Generator):
         self.p, self.rng = p, rng
         relevant = rng.choice(p["n"], p["relevant"], replace=False)
         pairs = np.array(list(combinations(sorted(relevant), 2)))
         self.dictionary = pairs[rng.choice(len(pairs), p["dictionary"], replace=False)]
+        self.every = all_pairs(p["n"])
+        self.empty = np.zeros((0, 2), int)
 
-    def task(self) -> tuple[np.ndarray, np.ndarray]:
+    def task(self):
         p, rng = self.p, self.rng
         chosen = self.dictionary[rng.choice(len(self.dictionary), p["per_task"], replace=False)].copy()
         for j in range(len(chosen)):
             if rng.random() < p["p_new"]:
                 chosen[j] = np.sort(rng.choice(p["n"], 2, replace=False))
-        coef = rng.choice([-1.0, 1.0], len(chosen)) * rng.uniform(0.5, 1.5, len(chosen))
-        return chosen, coef
+        return chosen, rng.choice([-1.0, 1.0], len(chosen)) * rng.uniform(0.5, 1.5, len(chosen))
 
-    def examples(self, target: np.ndarray, coef: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray]:
+    def examples(self, target, m: int) -> tuple[np.ndarray, np.ndarray]:
+        pairs, coef = target
         X = self.rng.integers(0, 2, (m, self.p["n"])).astype(float)
-        return X, monomials(X, target) @ coef + self.p["noise"] * self.rng.standard_normal(m)
+        return X, monomials(X, pairs) @ coef + self.p["noise"] * self.rng.standard_normal(m)
+
+    def structure_of(self, target) -> np.ndarray:
+        return target[0]
+
+    def features_of(self, structure: np.ndarray) -> np.ndarray:
+        return np.unique(structure)
+
+    def fit(self, X, y, structure) -> Predictor:
+        return sparse_fit(X, y, structure, self.p["lasso_alpha"], self.p["support_threshold"])
+
+    def discover(self, X, y, current: Predictor | None) -> np.ndarray:
+        """Monomials that explain what the current fit misses (Lasso on the residual, all pairs)."""
+        residual = y - (current(X) if current is not None else y.mean())
+        return lasso_support(X, residual, self.every, self.p["lasso_alpha"], self.p["support_threshold"])
+
+    def merge(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.unique(np.vstack([a, b]), axis=0) if len(b) else a
+
+    error = staticmethod(relative_error)
+
+
+class DecisionLists:
+    """Labels from a decision list of `per_task` rules "if x_f = v then label" (and a default) whose
+    features come from a hidden pool of `relevant` features; labels flipped with probability
+    `noise`. Learned structure: an array of feature indices. Learner: Rivest's greedy algorithm."""
+
+    def __init__(self, p: dict, rng: np.random.Generator):
+        self.p, self.rng = p, rng
+        self.pool = rng.choice(p["n"], p["relevant"], replace=False)
+        self.every = np.arange(p["n"])
+        self.empty = np.zeros(0, int)
+
+    def task(self):
+        p, rng = self.p, self.rng
+        features = rng.choice(self.pool, p["per_task"], replace=False)
+        for j in range(len(features)):
+            if rng.random() < p["p_new"]:
+                features[j] = rng.integers(p["n"])
+        rules = [(int(f), int(rng.integers(2)), int(rng.integers(2))) for f in features]
+        return rules, int(rng.integers(2))
+
+    @staticmethod
+    def predict(rules, default: int, X: np.ndarray) -> np.ndarray:
+        labels = np.full(len(X), default)
+        for f, v, label in reversed(rules):  # the first rule that fires wins
+            labels[X[:, f] == v] = label
+        return labels
+
+    def examples(self, target, m: int) -> tuple[np.ndarray, np.ndarray]:
+        X = self.rng.integers(0, 2, (m, self.p["n"]))
+        y = self.predict(*target, X)
+        return X, np.where(self.rng.random(m) < self.p["noise"], 1 - y, y)
+
+    def structure_of(self, target) -> np.ndarray:
+        return np.unique([f for f, _, _ in target[0]])
+
+    def features_of(self, structure: np.ndarray) -> np.ndarray:
+        return structure
+
+    def fit(self, X, y, structure) -> Predictor:
+        """Greedy decision list over the allowed features: repeatedly add the purest, then largest,
+        rule on the examples not yet covered; a rule must cover at least `min_rule_cover` of them
+        (so that noise is not memorised)."""
+        rules, remaining = [], np.ones(len(y), bool)
+        min_cover = max(1, int(self.p["min_rule_cover"] * len(y)))
+        for _ in range(self.p["max_rules"]):
+            yr = y[remaining]
+            if len(structure) == 0 or len(yr) == 0 or yr.min() == yr.max():
+                break
+            Xr = X[remaining][:, structure]
+            best = None
+            for v in (0, 1):
+                match = Xr == v
+                n, pos = match.sum(0), (match & (yr[:, None] == 1)).sum(0)
+                purity = np.where(n >= min_cover, np.maximum(pos, n - pos) / np.maximum(n, 1), -1.0)
+                i = int(np.lexsort((n, purity))[-1])  # purity first, coverage breaks ties
+                if purity[i] >= 0 and (best is None or (purity[i], n[i]) > best[0]):
+                    best = ((purity[i], n[i]), (int(structure[i]), v, int(pos[i] * 2 >= n[i])))
+            if best is None:
+                break
+            rules.append(best[1])
+            remaining &= X[:, best[1][0]] != best[1][1]
+        rest = y[remaining] if remaining.any() else y
+        default = int(rest.mean() >= 0.5)
+        predictor = lambda Z: self.predict(rules, default, Z)  # noqa: E731
+        predictor.features = np.unique([f for f, _, _ in rules]).astype(int)
+        return predictor
+
+    def discover(self, X, y, current: Predictor | None) -> np.ndarray:
+        """Features of a decision list learned from all n features of the probe examples."""
+        return self.fit(X, y, self.every).features
+
+    def merge(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        return np.union1d(a, b).astype(int)
+
+    @staticmethod
+    def error(y: np.ndarray, pred: np.ndarray) -> float:
+        return float(np.mean(y != pred))
+
+
+FAMILIES = {"polynomials": Polynomials, "decision_lists": DecisionLists}
 
 
 def run_stream(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     rng = np.random.default_rng(p["seed"])
-    stream = TaskStream(p, rng)
-    every_pair = all_pairs(p["n"])
-    learned = np.zeros((0, 2), int)
+    family = FAMILIES[p["family"]](p, rng)
+    learned = family.empty
     rows = []
     for t in range(p["tasks"]):
-        target, coef = stream.task()
-        X, y = stream.examples(target, coef, p["m"])
-        X_test, y_test = stream.examples(target, coef, p["m_test"])
-        row = {"task": t, "target_vars": len(np.unique(target))}
+        target = family.task()
+        X, y = family.examples(target, p["m"])
+        X_test, y_test = family.examples(target, p["m_test"])
+        truth = family.structure_of(target)
+        scratch = family.fit(X, y, family.every)                 # reads all n features
+        oracle = family.fit(X, y, truth)                         # reads the target's features
+        row = {"task": t, "scratch_features": float(p["n"]), "scratch_error": family.error(y_test, scratch(X_test)),
+               "oracle_features": float(len(family.features_of(truth))), "oracle_error": family.error(y_test, oracle(X_test))}
 
-        # From scratch: all n features of every example.
-        scratch = sparse_fit(X, y, every_pair, p["lasso_alpha"], p["support_threshold"])
-        row |= {"scratch_features": float(p["n"]), "scratch_error": relative_error(y_test, scratch(X_test))}
-
-        # Oracle: only the target's own variables.
-        oracle = least_squares(X, y, target)
-        row |= {"oracle_features": float(len(np.unique(target))), "oracle_error": relative_error(y_test, oracle(X_test))}
-
-        # Lifelong: the learned dictionary's variables; probe all features only when validation fails.
+        # Lifelong: fit on what it knows; probe all features of a few examples only if validation fails.
         n_fit = int(p["m"] * (1 - p["validation_share"]))
-        fit = sparse_fit(X[:n_fit], y[:n_fit], learned, p["lasso_alpha"], p["support_threshold"])
+        fit = family.fit(X[:n_fit], y[:n_fit], learned) if len(learned) else None
         probed = 0
-        if not len(learned) or relative_error(y[n_fit:], fit(X[n_fit:])) > p["error_threshold"]:
+        if fit is None or family.error(y[n_fit:], fit(X[n_fit:])) > p["error_threshold"]:
             probed = p["probe"]
-            residual = y[:probed] - (fit(X[:probed]) if len(learned) else y[:probed].mean())
-            new = lasso_support(X[:probed], residual, every_pair, p["lasso_alpha"], p["support_threshold"])
-            learned = np.unique(np.vstack([learned, new]), axis=0) if len(new) else learned
-        used = sparse_fit(X, y, learned, p["lasso_alpha"], p["support_threshold"])
-        n_vars = len(np.unique(learned))
-        cost = probed * p["n"] + (p["m"] - probed) * n_vars
-        row |= {"lifelong_features": cost / p["m"], "lifelong_error": relative_error(y_test, used(X_test)),
-                "probed": probed > 0, "dictionary_size": len(learned)}
+            learned = family.merge(learned, family.discover(X[:probed], y[:probed], fit))
+        final = family.fit(X, y, learned)
+        read = len(family.features_of(learned))
+        cost = probed * p["n"] + (p["m"] - probed) * read
+        row |= {"lifelong_features": cost / p["m"], "lifelong_error": family.error(y_test, final(X_test)),
+                "probed": probed > 0, "known_structure": len(learned)}
         rows.append(row)
-    write_json(outputs["stream"], {"seed": p["seed"], "setting": p["setting"], "n": p["n"], "rows": rows})
+    write_json(outputs["stream"], {"seed": p["seed"], "setting": p["setting"], "family": p["family"], "n": p["n"],
+                                   "rows": rows})
