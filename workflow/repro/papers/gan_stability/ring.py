@@ -53,6 +53,24 @@ def value(d: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
     return F.logsigmoid(d(real)).mean() + F.logsigmoid(-d(fake)).mean()
 
 
+def gan_step(g: nn.Module, d: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
+             real: Tensor, z: Tensor, eta: float) -> None:
+    """One discriminator step (ascend V), then one generator step on V + η‖∇_D V‖² with V
+    recomputed on the updated D; the gradient norm goes through a second backward pass."""
+    loss_d = -value(d, real, g(z).detach())
+    opt_d.zero_grad(set_to_none=True)
+    loss_d.backward()
+    opt_d.step()
+    v = value(d, real, g(z))
+    loss_g = v
+    if eta > 0:
+        grads = torch.autograd.grad(v, list(d.parameters()), create_graph=True)
+        loss_g = v + eta * sum((gr ** 2).sum() for gr in grads)
+    opt_g.zero_grad(set_to_none=True)
+    loss_g.backward()
+    opt_g.step()  # D's gradients from this pass are discarded by its zero_grad next step
+
+
 def train_ring(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     seed, eta = params["seed"], params["eta"]
     seed_everything(seed)
@@ -78,20 +96,7 @@ def train_ring(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         gen = generator(seed, it)
         real = sample_ring(bs, centres.cpu(), params["std"], gen).to(dev)
         z = torch.randn(bs, params["z_dim"], generator=gen).to(dev)
-        # Discriminator: ascend V.
-        loss_d = -value(d, real, g(z).detach())
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
-        # Generator: descend V + η‖∇_D V‖², the gradient norm through a second backward pass.
-        v = value(d, real, g(z))
-        loss_g = v
-        if eta > 0:
-            grads = torch.autograd.grad(v, list(d.parameters()), create_graph=True)
-            loss_g = v + eta * sum((gr ** 2).sum() for gr in grads)
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()  # D's gradients from this pass are discarded by its zero_grad next step
+        gan_step(g, d, opt_g, opt_d, real, z, eta)
 
     write_json(outputs["metrics"], {"seed": seed, "eta": eta, "history": history, "snapshots": snapshots,
                                     "centres": centres.cpu().tolist(), "final_modes": history[-1]["modes"],
