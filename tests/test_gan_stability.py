@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from repro.core import claims as C
-from repro.papers.gan_stability.render import make_claims
+from repro.papers.gan_stability.images import class_coverage
+from repro.papers.gan_stability.render import image_claims, make_claims
 from repro.papers.gan_stability.ring import Discriminator, mode_coverage, ring_centres, value
 from repro.papers.gan_stability.toy import Toy, simulate
 
@@ -75,3 +76,19 @@ def test_claims_from_measurements():
     assert [c["verdict"] for c in claims] == [C.REPRODUCED, C.REPRODUCED]
     claims = make_claims(runs_frame(0.01, 0.01, 0.001), final.assign(modes=[8, 8, 8, 8]))
     assert [c["verdict"] for c in claims] == [C.NOT_REPRODUCED, C.NOT_REPRODUCED]
+
+
+def test_class_coverage_counts_confident_classes():
+    class Judge:
+        def predict_proba(self, x):
+            p = np.full((len(x), 3), 0.02)
+            p[np.arange(len(x)), x[:, 0].astype(int)] = 0.96
+            return p
+    samples = torch.tensor([[0.0], [0.0], [1.0], [1.0]])
+    assert class_coverage(Judge(), samples, 3, 0.9, 0.25) == (2, 1.0)
+
+
+def test_image_claim():
+    final = pd.DataFrame({"data": ["d"] * 4, "eta": [0.0, 0.0, 0.5, 0.5], "seed": [0, 1, 0, 1], "classes": [1, 0, 8, 9]})
+    assert image_claims(final)[0]["verdict"] == C.REPRODUCED
+    assert image_claims(final.assign(classes=[8, 9, 8, 9]))[0]["verdict"] == C.NOT_REPRODUCED

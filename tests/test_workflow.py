@@ -15,7 +15,8 @@ from conftest import FULL, REPO, SMOKE, SNAKEMAKE, TEST_ENV, snakemake
 # Every figure/table PAPERS.md names, per paper (a paper's rule must plan each of them).
 EXPECTED = {
     "ntp_pitfalls": ["accuracy.png", "forced_accuracy.png", "accuracy_table.md", "claims.json"],
-    "gan_stability": ["vector_fields.png", "toy_distance.png", "ring_samples.png", "ring_modes.png", "claims.json"],
+    "gan_stability": ["vector_fields.png", "toy_distance.png", "ring_samples.png", "ring_modes.png",
+                      "image_coverage.png", "image_samples.png", "claims.json"],
     "algorithm_configuration": ["maxcut_utility.png", "clustering_error.png", "generalization_gap.png",
                                 "merge_trees.png", "claims.json"],
     "lifelong_features": ["features_per_example.png", "cumulative_cost.png", "test_error.png", "claims.json"],
