@@ -18,6 +18,7 @@ include: "workflow/rules/ntp_pitfalls.smk"
 include: "workflow/rules/gan_stability.smk"
 include: "workflow/rules/algorithm_configuration.smk"
 include: "workflow/rules/lifelong_features.smk"
+include: "workflow/rules/adversarial_risk.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -20,6 +20,8 @@ EXPECTED = {
     "algorithm_configuration": ["maxcut_utility.png", "clustering_error.png", "generalization_gap.png",
                                 "merge_trees.png", "claims.json"],
     "lifelong_features": ["features_per_example.png", "cumulative_cost.png", "test_error.png", "claims.json"],
+    "adversarial_risk": ["tradeoff_1d.png", "accuracy_vs_eps.png", "toy_2d_boundaries.png", "training_table.md",
+                         "claims.json"],
 }
 PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
 pytestmark = pytest.mark.slow
