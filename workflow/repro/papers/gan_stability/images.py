@@ -5,19 +5,16 @@ ones; a class is covered if at least `min_share` of the samples are confidently
 (p ≥ `confidence`) assigned to it."""
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 import torch
 from sklearn.linear_model import LogisticRegression
 from torch import Tensor, nn
-from tqdm import tqdm
 
 from repro.core import runtime
 from repro.core.io import write_json
-from repro.core.seeding import generator, seed_everything
+from repro.core.seeding import seed_everything
 from repro.nn.mlp import mlp
-from repro.papers.gan_stability.ring import gan_step
+from repro.papers.gan_stability.ring import train_gan
 
 
 def load_images(source: dict) -> tuple[Tensor, np.ndarray, int]:
@@ -50,24 +47,13 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
     dim = images.shape[1]
     g = nn.Sequential(mlp([p["z_dim"], p["hidden"], p["hidden"], dim]), nn.Tanh()).to(dev)
     d = mlp([dim, p["hidden"], 1], activation=lambda: nn.LeakyReLU(0.2)).to(dev)
-    adam = dict(lr=p["lr"], betas=(p["beta1"], 0.999))
-    opt_g, opt_d = torch.optim.Adam(g.parameters(), **adam), torch.optim.Adam(d.parameters(), **adam)
-    eval_z = torch.randn(p["eval_samples"], p["z_dim"], generator=generator(seed, 10**9)).to(dev)
-    history, snapshots = [], {}
-    for it in tqdm(range(p["iterations"] + 1), file=sys.stderr, mininterval=10, ascii=True, desc="gan"):
-        if it % p["eval_every"] == 0 or it in p["snapshots"]:
-            with torch.no_grad():
-                samples = g(eval_z)
-            covered, confident = class_coverage(classifier, samples, n_classes, p["confidence"], p["min_share"])
-            history.append({"iteration": it, "classes": covered, "confident": confident})
-            if it in p["snapshots"]:
-                snapshots[str(it)] = samples[: p["snapshot_samples"]].cpu().tolist()
-        if it == p["iterations"]:
-            break
-        gen = generator(seed, it)
-        real = images[torch.randint(len(images), (p["batch_size"],), generator=gen)].to(dev)
-        z = torch.randn(p["batch_size"], p["z_dim"], generator=gen).to(dev)
-        gan_step(g, d, opt_g, opt_d, real, z, eta)
+
+    def measure(samples: Tensor) -> dict:
+        covered, confident = class_coverage(classifier, samples, n_classes, p["confidence"], p["min_share"])
+        return {"classes": covered, "confident": confident}
+
+    sample_real = lambda n, gen: images[torch.randint(len(images), (n,), generator=gen)]  # noqa: E731
+    history, snapshots = train_gan(g, d, p, sample_real, measure, dev)
     write_json(outputs["metrics"], {"seed": seed, "eta": eta, "n_classes": n_classes, "side": side,
                                     "history": history, "snapshots": snapshots,
                                     "final_classes": history[-1]["classes"], "final_confident": history[-1]["confident"]})

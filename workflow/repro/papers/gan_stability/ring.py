@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import sys
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -71,6 +72,32 @@ def gan_step(g: nn.Module, d: nn.Module, opt_g: torch.optim.Optimizer, opt_d: to
     opt_g.step()  # D's gradients from this pass are discarded by its zero_grad next step
 
 
+def train_gan(g: nn.Module, d: nn.Module, p: dict, sample_real: Callable[[int, torch.Generator], Tensor],
+              measure: Callable[[Tensor], dict], device: torch.device) -> tuple[list[dict], dict]:
+    """The shared loop of the ring and image GANs: Adam(β1) for both players, `gan_step` with the
+    run's η, and every `eval_every` iterations `measure(samples)` on fixed latent codes; samples
+    are kept at the `snapshots` iterations. Batches are a function of (seed, iteration)."""
+    seed = p["seed"]
+    adam = dict(lr=p["lr"], betas=(p["beta1"], 0.999), eps=1e-8)
+    opt_g, opt_d = torch.optim.Adam(g.parameters(), **adam), torch.optim.Adam(d.parameters(), **adam)
+    eval_z = torch.randn(p["eval_samples"], p["z_dim"], generator=generator(seed, 10**9)).to(device)
+    history, snapshots = [], {}
+    for it in tqdm(range(p["iterations"] + 1), file=sys.stderr, mininterval=10, ascii=True, desc="gan"):
+        if it % p["eval_every"] == 0 or it in p["snapshots"]:
+            with torch.no_grad():
+                samples = g(eval_z)
+            history.append({"iteration": it, **measure(samples)})
+            if it in p["snapshots"]:
+                snapshots[str(it)] = samples[: p["snapshot_samples"]].cpu().tolist()
+        if it == p["iterations"]:
+            break
+        gen = generator(seed, it)
+        real = sample_real(p["batch_size"], gen).to(device)
+        z = torch.randn(p["batch_size"], p["z_dim"], generator=gen).to(device)
+        gan_step(g, d, opt_g, opt_d, real, z, p["eta"])
+    return history, snapshots
+
+
 def train_ring(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     seed, eta = params["seed"], params["eta"]
     seed_everything(seed)
@@ -78,26 +105,13 @@ def train_ring(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     centres = ring_centres(params["n_modes"], params["radius"]).to(dev)
     g = mlp([params["z_dim"], params["hidden"], params["hidden"], 2], orthogonal_gain=params["init_gain"]).to(dev)
     d = Discriminator(params["hidden"], params["init_gain"]).to(dev)
-    adam = dict(lr=params["lr"], betas=(params["beta1"], 0.999), eps=1e-8)
-    opt_g, opt_d = torch.optim.Adam(g.parameters(), **adam), torch.optim.Adam(d.parameters(), **adam)
-    eval_z = torch.randn(params["eval_samples"], params["z_dim"], generator=generator(seed, 10**9)).to(dev)
-    bs, history, snapshots = params["batch_size"], [], {}
 
-    for it in tqdm(range(params["iterations"] + 1), file=sys.stderr, mininterval=10, ascii=True, desc="gan"):
-        if it % params["eval_every"] == 0 or it in params["snapshots"]:
-            with torch.no_grad():
-                samples = g(eval_z)
-            modes, quality = mode_coverage(samples, centres, params["std"])
-            history.append({"iteration": it, "modes": modes, "high_quality": quality})
-            if it in params["snapshots"]:
-                snapshots[str(it)] = samples[: params["snapshot_samples"]].cpu().tolist()
-        if it == params["iterations"]:
-            break
-        gen = generator(seed, it)
-        real = sample_ring(bs, centres.cpu(), params["std"], gen).to(dev)
-        z = torch.randn(bs, params["z_dim"], generator=gen).to(dev)
-        gan_step(g, d, opt_g, opt_d, real, z, eta)
+    def measure(samples: Tensor) -> dict:
+        modes, quality = mode_coverage(samples, centres, params["std"])
+        return {"modes": modes, "high_quality": quality}
 
+    history, snapshots = train_gan(g, d, params, lambda n, gen: sample_ring(n, centres.cpu(), params["std"], gen),
+                                   measure, dev)
     write_json(outputs["metrics"], {"seed": seed, "eta": eta, "history": history, "snapshots": snapshots,
                                     "centres": centres.cpu().tolist(), "final_modes": history[-1]["modes"],
                                     "final_high_quality": history[-1]["high_quality"]})
