@@ -22,6 +22,7 @@ EXPECTED = {
     "lifelong_features": ["features_per_example.png", "cumulative_cost.png", "test_error.png", "claims.json"],
     "adversarial_risk": ["tradeoff_1d.png", "accuracy_vs_eps.png", "toy_2d_boundaries.png", "training_table.md",
                          "claims.json"],
+    "ood_failure_modes": ["skews_toy.png", "max_margin_norm.png", "spurious_shift.png", "claims.json"],
 }
 PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
 pytestmark = pytest.mark.slow
