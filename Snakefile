@@ -20,6 +20,7 @@ include: "workflow/rules/algorithm_configuration.smk"
 include: "workflow/rules/lifelong_features.smk"
 include: "workflow/rules/adversarial_risk.smk"
 include: "workflow/rules/ood_failure_modes.smk"
+include: "workflow/rules/local_explainability.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -23,6 +23,7 @@ EXPECTED = {
     "adversarial_risk": ["tradeoff_1d.png", "accuracy_vs_eps.png", "toy_2d_boundaries.png", "training_table.md",
                          "claims.json"],
     "ood_failure_modes": ["skews_toy.png", "max_margin_norm.png", "spurious_shift.png", "claims.json"],
+    "local_explainability": ["gap_vs_mnf.png", "mnf_vs_width.png", "rho_exponent.png", "claims.json"],
 }
 PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
 pytestmark = pytest.mark.slow
