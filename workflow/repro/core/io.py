@@ -51,7 +51,7 @@ def save_torch(path: str | Path, obj: Any) -> None:
 
 
 def load_weights(path: str | Path) -> dict:
-    """Load a state dict saved by `save_torch`; tensors only (weights_only=True)."""
+    """Load what `save_torch` wrote (weights, checkpoints): tensors and plain values only."""
     return torch.load(path, map_location="cpu", weights_only=True)
 
 

@@ -5,12 +5,15 @@ from pathlib import Path
 
 import datasets
 
-from repro.core.io import atomic_path
+from repro.core.io import atomic_path, write_json
 
 
-def save_dataset(ds: datasets.Dataset | datasets.DatasetDict, path: str | Path) -> None:
+def save_dataset(ds: datasets.Dataset | datasets.DatasetDict, path: str | Path, spec: dict | None = None) -> None:
+    """Write the data set folder atomically; `spec` (how it was generated) goes beside it as spec.json."""
     with atomic_path(path) as tmp:
         ds.save_to_disk(str(tmp))
+        if spec is not None:
+            write_json(Path(tmp) / "spec.json", spec)
 
 
 def load_dataset_dir(path: str | Path) -> datasets.Dataset | datasets.DatasetDict:

@@ -17,7 +17,7 @@ import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
-from repro.core.io import save_torch
+from repro.core.io import load_weights, save_torch
 
 BatchFn = Callable[[int], tuple[Tensor, ...]]
 
@@ -120,7 +120,7 @@ def _save(path: Path, model: nn.Module, opt: torch.optim.Optimizer, state: Train
 def _resume(model: nn.Module, opt: torch.optim.Optimizer, path: Path | None, run_key: str) -> TrainState:
     if path is None or not Path(path).exists():
         return TrainState()
-    ckpt = torch.load(path, map_location="cpu", weights_only=True)
+    ckpt = load_weights(path)
     if ckpt.get("run_key") != run_key:
         print(f"ignoring checkpoint {path}: written by another configuration", file=sys.stderr)
         return TrainState()

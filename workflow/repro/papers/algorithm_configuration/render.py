@@ -1,7 +1,6 @@
 """Figures and claims for algorithm_configuration (a theory paper: claims are illustrations)."""
 from __future__ import annotations
 
-import math
 
 import matplotlib.pyplot as plt
 import numpy as np

@@ -1,7 +1,6 @@
 """Figures and claims for lifelong_features (a theory paper: claims are illustrations)."""
 from __future__ import annotations
 
-import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 

@@ -6,7 +6,6 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from repro.core.io import atomic_path, write_json
 from repro.core.seeding import generator
 from repro.data.pathstar import PathStar
 from repro.nn.gpt import IGNORE, teacherless_inputs
@@ -23,6 +22,8 @@ def make_data(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     fresh graphs every batch). Train and test come from disjoint generator streams."""
     import datasets  # lazily: training on fresh graphs never needs it
 
+    from repro.data.hf import save_dataset
+
     spec = spec_of(params)
     splits = {"test": (params["n_test"], 1)}
     if params["n_train"]:
@@ -31,15 +32,13 @@ def make_data(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     for split, (n, stream) in splits.items():
         prefix, path = spec.sample(n, generator(params["seed"], stream, 10**9))
         dd[split] = datasets.Dataset.from_dict({"prefix": prefix.tolist(), "path": path.tolist()})
-    with atomic_path(outputs["data"]) as tmp:
-        datasets.DatasetDict(dd).save_to_disk(str(tmp))
-        write_json(Path(tmp) / "spec.json", {k: params[k] for k in ("deg", "path_len", "num_nodes")})
+    save_dataset(datasets.DatasetDict(dd), outputs["data"], spec={k: params[k] for k in ("deg", "path_len", "num_nodes")})
 
 
 def load_split(path: str | Path, split: str) -> tuple[Tensor, Tensor]:
-    import datasets
+    from repro.data.hf import load_dataset_dir  # lazily, as above
 
-    ds = datasets.load_from_disk(str(path))
+    ds = load_dataset_dir(path)
     if split not in ds:
         raise KeyError(f"{path}: no '{split}' split (has {list(ds)})")
     cols = ds[split].with_format("torch")[:]

@@ -6,10 +6,9 @@ import json
 import time
 from pathlib import Path
 
-import torch
 
 from repro.core import runtime
-from repro.core.io import save_torch, write_json
+from repro.core.io import load_weights, save_torch, write_json
 from repro.core.seeding import seed_everything
 from repro.nn.gpt import GPT, GPTConfig, n_params
 from repro.nn.trainer import OptimConfig, fit
@@ -45,7 +44,7 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
 
 
 def load_model(path: str | Path) -> GPT:
-    blob = torch.load(path, map_location="cpu", weights_only=True)
+    blob = load_weights(path)
     model = GPT(GPTConfig(**blob["config"]))
     model.load_state_dict(blob["state_dict"])
     return model.eval()

@@ -15,7 +15,7 @@ from sklearn.datasets import load_digits
 from sklearn.svm import SVC
 
 from repro.core.io import write_json
-from repro.core.seeding import generator, seed_everything
+from repro.core.seeding import seed_everything
 from repro.nn.mlp import mlp
 
 
