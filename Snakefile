@@ -21,6 +21,8 @@ include: "workflow/rules/lifelong_features.smk"
 include: "workflow/rules/adversarial_risk.smk"
 include: "workflow/rules/ood_failure_modes.smk"
 include: "workflow/rules/local_explainability.smk"
+include: "workflow/rules/safe_exploration.smk"
+include: "workflow/rules/rl_decision_trees.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -23,6 +23,8 @@ EXPECTED = {
                          "claims.json"],
     "ood_failure_modes": ["skews_toy.png", "max_margin_norm.png", "spurious_shift.png", "claims.json"],
     "local_explainability": ["gap_vs_mnf.png", "mnf_vs_width.png", "rho_exponent.png", "claims.json"],
+    "safe_exploration": ["suboptimal_steps.png", "unsafe_visits.png", "claims.json"],
+    "rl_decision_trees": ["prequential_accuracy.png", "features_per_example.png", "summary.md", "claims.json"],
 }
 PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
 pytestmark = pytest.mark.slow

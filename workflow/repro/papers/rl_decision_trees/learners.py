@@ -1,0 +1,81 @@
+"""Prequential runs (predict, then learn, example by example) of RLDT and of decision-tree baselines
+from well-kept libraries: river's Hoeffding tree and Hoeffding adaptive tree (online) and
+scikit-learn's CART refitted on everything seen so far every `refit_every` examples (batch)."""
+from __future__ import annotations
+
+import numpy as np
+from river import tree
+from sklearn.tree import DecisionTreeClassifier
+
+from repro.core.io import read_json, write_json
+from repro.rl.feature_query import FeatureQueryEnv, QLearner, run_rldt
+
+
+# Each learner returns (prequential correct, features used to predict, features read per example,
+# then the same correct / features to predict on the held-out test set by the final model).
+
+def rldt(s: dict, X, y, X_test, y_test, p: dict):
+    agent = QLearner(X.shape[1], s["n_classes"], p["alpha"], p["eps_start"], p["eps_final"], p["eps_decay"],
+                     p["query_cost"], np.random.default_rng(p["seed"]))
+    env = lambda X, y: FeatureQueryEnv(X, y, s["n_values"], s["n_classes"], p["query_cost"])  # noqa: E731
+    correct, queried = run_rldt(env(X, y), agent, learn=True)
+    test_correct, test_queried = run_rldt(env(X_test, y_test), agent, learn=False)
+    return correct, queried, queried, test_correct, test_queried  # it reads only what it queries
+
+
+def hoeffding(s: dict, X, y, X_test, y_test, p: dict, adaptive: bool):
+    names = s["features"]
+    kw = dict(grace_period=p["grace_period"], leaf_prediction=p["leaf_prediction"], nominal_attributes=names)
+    model = tree.HoeffdingAdaptiveTreeClassifier(seed=p["seed"], **kw) if adaptive else tree.HoeffdingTreeClassifier(**kw)
+
+    def predict(row):
+        x = dict(zip(names, row.tolist()))
+        nodes = model._root.walk(x) if model._root is not None else []  # no root before the first example
+        return x, model.predict_one(x), len({n.feature for n in nodes if hasattr(n, "feature")})
+
+    correct, on_path = np.zeros(len(y), bool), np.zeros(len(y), int)
+    for t, (row, label) in enumerate(zip(X, y)):
+        x, guess, on_path[t] = predict(row)
+        correct[t] = guess == label
+        model.learn_one(x, int(label))
+    test = [predict(row)[1:] for row in X_test]
+    return (correct, on_path, np.full(len(y), X.shape[1]),  # a Hoeffding tree reads every feature to learn
+            np.array([g == t for (g, _), t in zip(test, y_test)]), np.array([f for _, f in test]))
+
+
+def batch_tree(s: dict, X, y, X_test, y_test, p: dict):
+    def fit(n):
+        return DecisionTreeClassifier(min_samples_leaf=p["min_samples_leaf"], random_state=p["seed"]).fit(X[:n], y[:n])
+
+    def path_features(model, rows):
+        feature = model.tree_.feature
+        return np.array([len(set(feature[r][feature[r] >= 0])) for r in model.decision_path(rows).toarray().astype(bool)])
+
+    correct, on_path = np.zeros(len(y), bool), np.zeros(len(y), int)
+    correct[: p["refit_every"]] = y[: p["refit_every"]] == 0  # before the first fit: predict class 0
+    for start in range(p["refit_every"], len(y), p["refit_every"]):
+        model, block = fit(start), slice(start, start + p["refit_every"])
+        correct[block] = model.predict(X[block]) == y[block]
+        on_path[block] = path_features(model, X[block])
+    final = fit(len(y))
+    return (correct, on_path, np.full(len(y), X.shape[1]), final.predict(X_test) == y_test,
+            path_features(final, X_test))
+
+
+LEARNERS = {"rldt": rldt, "hoeffding_tree": lambda *a: hoeffding(*a, adaptive=False),
+            "hoeffding_adaptive_tree": lambda *a: hoeffding(*a, adaptive=True), "batch_tree": batch_tree}
+
+
+def run(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    """Every learner on one stream (each takes well under a second at mini scale)."""
+    p = params
+    s = read_json(inputs["stream"])
+    X, y, X_test, y_test = (np.array(s[k], np.int64) for k in ("X", "y", "X_test", "y_test"))
+    runs = []
+    for learner in p["learners"]:
+        correct, predict_f, read_f, test_correct, test_f = LEARNERS[learner](s, X, y, X_test, y_test, p)
+        runs.append({"learner": learner, "correct": correct.astype(int).tolist(), "predict_features": predict_f.tolist(),
+                     "read_features": read_f.tolist(), "test_accuracy": float(np.mean(test_correct)),
+                     "test_features": float(np.mean(test_f))})
+    write_json(outputs["run"], {"stream": s["name"], "seed": p["seed"], "d": X.shape[1], "drifts": s["drifts"],
+                                "runs": runs})

@@ -1,0 +1,1 @@
+"""Reinforcement-learning environments and agents (tabular), shared by the RL papers."""
