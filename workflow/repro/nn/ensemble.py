@@ -1,0 +1,169 @@
+"""Batched ensembles: K small networks trained at once, each on its own examples and labels.
+
+Member k's weights are slice k of every parameter ([K, ...]), so a forward pass is one batched matrix
+product (MLP) or one grouped convolution (CNN) for all K, which on a CPU is many times faster than K
+separate trainings (the per-step Python overhead is paid once). Members stop on their own criterion
+(a margin or a loss threshold); a stopped member is frozen while the others go on.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+
+class MLPEnsemble(nn.Module):
+    """K ReLU MLPs of the same sizes, Xavier-normal init, no biases by default (as in the bounds'
+    papers). forward: [K, B, d] → [K, B, classes]."""
+
+    def __init__(self, K: int, sizes: list[int], bias: bool = False, generator: torch.Generator | None = None):
+        super().__init__()
+        self.K, self.sizes = K, sizes
+        self.weights = nn.ParameterList(
+            nn.Parameter(torch.randn(K, fi, fo, generator=generator) * math.sqrt(2.0 / (fi + fo)))
+            for fi, fo in zip(sizes, sizes[1:]))
+        self.biases = nn.ParameterList(nn.Parameter(torch.zeros(K, 1, fo)) for fo in sizes[1:]) if bias else None
+
+    def forward(self, x: torch.Tensor, hidden: list | None = None) -> torch.Tensor:
+        """hidden: if a list, the pre-activations of every hidden layer are appended to it."""
+        h = x.reshape(*x.shape[:2], -1)
+        for i, w in enumerate(self.weights):
+            h = torch.bmm(h, w)
+            if self.biases is not None:
+                h = h + self.biases[i]
+            if i < len(self.weights) - 1:
+                if hidden is not None:
+                    hidden.append(h)
+                h = F.relu(h)
+        return h
+
+
+class CNNEnsemble(nn.Module):
+    """K small CNNs (two 3×3 conv layers with `channels` filters, ReLU, 2×2 pooling after the second,
+    then a linear head) as grouped convolutions. forward: [K, B, 1, H, W] → [K, B, classes]."""
+
+    def __init__(self, K: int, channels: int, image: int, classes: int, generator: torch.Generator | None = None):
+        super().__init__()
+        self.K, self.c = K, channels
+        self.conv1 = nn.Conv2d(K, K * channels, 3, padding=1, groups=K)
+        self.conv2 = nn.Conv2d(K * channels, K * channels, 3, padding=1, groups=K)
+        features = channels * (image // 2) ** 2
+        self.head = nn.Parameter(torch.empty(K, features, classes))
+        for conv in (self.conv1, self.conv2):
+            nn.init.kaiming_normal_(conv.weight, nonlinearity="relu", generator=generator)
+            nn.init.zeros_(conv.bias)
+        nn.init.normal_(self.head, std=math.sqrt(1.0 / features), generator=generator)
+
+    def forward(self, x: torch.Tensor, hidden: list | None = None) -> torch.Tensor:
+        K, B = x.shape[:2]
+        h = x.transpose(0, 1).reshape(B, K * x.shape[2], *x.shape[3:])  # members as channel groups
+        h = F.max_pool2d(F.relu(self.conv2(F.relu(self.conv1(h)))), 2)
+        h = h.reshape(B, K, -1).transpose(0, 1)  # [K, B, features]
+        return torch.bmm(h, self.head)
+
+
+@dataclass
+class EnsembleOptim:
+    lr: float = 0.1
+    momentum: float = 0.9
+    batch_size: int = 64
+    max_epochs: int = 200
+    loss: str = "ce"  # ce | sigmoid (one-vs-all BCE on one-hot targets) | mse (on one-hot targets)
+    weight_decay: float = 0.0
+    stop_margin: float | None = None  # stop a member once (1 − stop_tau) of its examples have margin ≥ this
+    stop_tau: float = 0.0
+    stop_loss: float | None = None  # ... or once its training loss ≤ this
+    augment_shift: int = 0  # random translations of up to this many pixels (images only)
+
+
+def margins(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+    """f(x)[y] − max_{y'≠y} f(x)[y'], elementwise over leading dims."""
+    true = logits.gather(-1, y.unsqueeze(-1)).squeeze(-1)
+    other = logits.scatter(-1, y.unsqueeze(-1), float("-inf")).amax(-1)
+    return true - other
+
+
+def member_loss(logits: torch.Tensor, y: torch.Tensor, kind: str) -> torch.Tensor:
+    """Per-member mean loss, [K]."""
+    if kind == "ce":
+        return F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="none").view(y.shape).mean(1)
+    onehot = F.one_hot(y, logits.shape[-1]).float()
+    if kind == "sigmoid":
+        return F.binary_cross_entropy_with_logits(logits, onehot, reduction="none").sum(-1).mean(1)
+    if kind == "mse":
+        return ((logits - onehot) ** 2).sum(-1).mean(1)
+    raise ValueError(f"unknown loss {kind!r}")
+
+
+def _shift(x: torch.Tensor, s: int, g: torch.Generator) -> torch.Tensor:
+    """Random translation by up to s pixels per member and batch (zero padding)."""
+    K, B, C, H, W = x.shape
+    padded = F.pad(x.flatten(0, 1), (s, s, s, s))
+    dx, dy = torch.randint(0, 2 * s + 1, (2,), generator=g).tolist()
+    return padded[:, :, dy:dy + H, dx:dx + W].view(K, B, C, H, W)
+
+
+def fit_ensemble(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, idx: torch.Tensor, opt: EnsembleOptim,
+                 g: torch.Generator) -> dict:
+    """Momentum SGD for every member at once. X: [N, ...] shared inputs; Y: [K, N] labels per member
+    (so members may see different label noise); idx: [K, m] the training examples of each member
+    (its own order is reshuffled every epoch). Returns per-member epochs run and whether it met its
+    stopping criterion."""
+    K, m = idx.shape
+    params = list(model.parameters())
+    bufs = [torch.zeros_like(p) for p in params]
+    active = torch.ones(K, dtype=torch.bool)
+    epochs = torch.zeros(K, dtype=torch.long)
+    for epoch in range(opt.max_epochs):
+        order = idx.gather(1, torch.argsort(torch.rand(K, m, generator=g), dim=1))
+        for b in range(0, m, opt.batch_size):
+            bi = order[:, b:b + opt.batch_size]
+            xb = X[bi]
+            if opt.augment_shift:
+                xb = _shift(xb, opt.augment_shift, g)
+            loss = member_loss(model(xb), Y.gather(1, bi), opt.loss)
+            grads = torch.autograd.grad(loss.sum(), params)
+            with torch.no_grad():
+                for p, gr, buf in zip(params, grads, bufs):
+                    if opt.weight_decay:
+                        gr = gr + opt.weight_decay * p
+                    buf.mul_(opt.momentum).add_(gr)
+                    p.sub_(opt.lr * _per_member(active, p, K) * buf)
+        epochs += active
+        with torch.no_grad():
+            active &= ~_stopped(model, X, Y, idx, opt)
+        if not active.any():
+            break
+    return {"epochs": epochs.tolist(), "converged": (~active).tolist()}
+
+
+def _per_member(active: torch.Tensor, p: torch.Tensor, K: int) -> torch.Tensor:
+    """The active mask shaped to broadcast over a parameter ([K, ...] or grouped-conv [K·c, ...])."""
+    a = active.to(p.dtype)
+    if p.shape[0] != K:
+        a = a.repeat_interleave(p.shape[0] // K)
+    return a.view(-1, *([1] * (p.dim() - 1)))
+
+
+def _stopped(model, X, Y, idx, opt) -> torch.Tensor:
+    logits = predict(model, X[idx])
+    y = Y.gather(1, idx)
+    if opt.stop_margin is not None:
+        return (margins(logits, y) >= opt.stop_margin).float().mean(1) >= 1 - opt.stop_tau
+    if opt.stop_loss is not None:
+        return member_loss(logits, y, opt.loss) <= opt.stop_loss
+    return torch.zeros(idx.shape[0], dtype=torch.bool)
+
+
+@torch.no_grad()
+def predict(model: nn.Module, x: torch.Tensor, chunk: int = 2048) -> torch.Tensor:
+    """Logits [K, B, classes] for per-member inputs x [K, B, ...]."""
+    return torch.cat([model(x[:, i:i + chunk]) for i in range(0, x.shape[1], chunk)], 1)
+
+
+def predict_shared(model: nn.Module, x: torch.Tensor, chunk: int = 2048) -> torch.Tensor:
+    """Logits [K, B, classes] of every member on the same inputs x [B, ...]."""
+    return predict(model, x.unsqueeze(0).expand(model.K, *x.shape), chunk)
