@@ -23,6 +23,11 @@ include: "workflow/rules/ood_failure_modes.smk"
 include: "workflow/rules/local_explainability.smk"
 include: "workflow/rules/safe_exploration.smk"
 include: "workflow/rules/rl_decision_trees.smk"
+include: "workflow/rules/distance_from_init.smk"
+include: "workflow/rules/uniform_convergence.smk"
+include: "workflow/rules/pac_bayes_noise.smk"
+include: "workflow/rules/disagreement.smk"
+include: "workflow/rules/thesis.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -25,6 +25,11 @@ EXPECTED = {
     "local_explainability": ["gap_vs_mnf.png", "mnf_vs_width.png", "rho_exponent.png", "claims.json"],
     "safe_exploration": ["suboptimal_steps.png", "unsafe_visits.png", "claims.json"],
     "rl_decision_trees": ["prequential_accuracy.png", "features_per_example.png", "summary.md", "claims.json"],
+    "distance_from_init": ["distance_vs_width.png", "distance_vs_m.png", "distance_vs_noise.png", "claims.json"],
+    "uniform_convergence": ["bounds_vs_m.png", "hypersphere.png", "claims.json"],
+    "pac_bayes_noise": ["bound_vs_depth.png", "bound_vs_width.png", "conditions.png", "claims.json"],
+    "disagreement": ["error_vs_disagreement.png", "calibration.png", "calibration_table.md", "claims.json"],
+    "thesis": ["summary.png", "claims.json"],
 }
 PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
 pytestmark = pytest.mark.slow

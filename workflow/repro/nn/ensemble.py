@@ -43,12 +43,13 @@ class MLPEnsemble(nn.Module):
 
 class CNNEnsemble(nn.Module):
     """K small CNNs (two 3×3 conv layers with `channels` filters, ReLU, 2×2 pooling after the second,
-    then a linear head) as grouped convolutions. forward: [K, B, 1, H, W] → [K, B, classes]."""
+    then a linear head) as grouped convolutions. forward: [K, B, C_in, H, W] → [K, B, classes]."""
 
-    def __init__(self, K: int, channels: int, image: int, classes: int, generator: torch.Generator | None = None):
+    def __init__(self, K: int, channels: int, image: int, classes: int, in_channels: int = 1,
+                 generator: torch.Generator | None = None):
         super().__init__()
         self.K, self.c = K, channels
-        self.conv1 = nn.Conv2d(K, K * channels, 3, padding=1, groups=K)
+        self.conv1 = nn.Conv2d(K * in_channels, K * channels, 3, padding=1, groups=K)
         self.conv2 = nn.Conv2d(K * channels, K * channels, 3, padding=1, groups=K)
         features = channels * (image // 2) ** 2
         self.head = nn.Parameter(torch.empty(K, features, classes))
@@ -167,3 +168,21 @@ def predict(model: nn.Module, x: torch.Tensor, chunk: int = 2048) -> torch.Tenso
 def predict_shared(model: nn.Module, x: torch.Tensor, chunk: int = 2048) -> torch.Tensor:
     """Logits [K, B, classes] of every member on the same inputs x [B, ...]."""
     return predict(model, x.unsqueeze(0).expand(model.K, *x.shape), chunk)
+
+
+def member_data(pool: torch.Tensor, y: torch.Tensor, classes: int, members: list[dict], m: int):
+    """Each member's training examples (m drawn from the pool with its `data_seed`) and its labels
+    (a `noise` share of its training labels replaced by random classes; 1 = random labels).
+    Returns idx [K, m] and Y [K, N]; labels outside a member's training set stay true."""
+    from repro.data.images import noisy_labels
+    from repro.core.seeding import generator
+
+    idx, Y = [], []
+    for mem in members:
+        g = generator(mem["data_seed"], m)
+        chosen = pool[torch.randperm(len(pool), generator=g)[:m]]
+        labels = y.clone()
+        labels[chosen] = noisy_labels(y[chosen], mem.get("noise", 0.0), classes, g)
+        idx.append(chosen)
+        Y.append(labels)
+    return torch.stack(idx), torch.stack(Y)

@@ -1,0 +1,85 @@
+"""Figures, table and claims for disagreement."""
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from scipy.stats import kendalltau
+
+from repro.core import claims as C
+from repro.core.io import read_json
+from repro.core.plotting import save_figure, use_style
+from repro.core.tables import write_table
+
+TITLE = "Assessing generalization of SGD via disagreement (Jiang, Nagarajan, Baek & Kolter, 2022)"
+PAIRS = {"same_data": "same data (different init and order)", "different_data": "different data"}
+# Table 1 of the paper: ResNet18, CIFAR-10 (10k points), 100 models
+PAPER_TABLE = {"same_data": {"test_error": 0.337, "disagreement": 0.307, "cace": 0.0979, "ece": 0.0360},
+               "different_data": {"test_error": 0.341, "disagreement": 0.354, "cace": 0.0491, "ece": 0.0267}}
+
+
+def load(pair_paths, ensemble_paths) -> tuple[pd.DataFrame, pd.DataFrame]:
+    pairs = pd.DataFrame([r for d in map(read_json, pair_paths) for r in d["rows"]])
+    ensembles = pd.DataFrame([read_json(p) for p in ensemble_paths])
+    return pairs, ensembles
+
+
+def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    use_style()
+    pairs, ensembles = load(inputs["pairs"], inputs["ensembles"])
+    fig, ax = plt.subplots(figsize=(4.6, 4.2))
+    for (kind, label), marker in zip(PAIRS.items(), "os"):
+        sub = pairs[pairs.pair == kind]
+        ax.scatter(sub.disagreement, sub.test_error, marker=marker, s=18, alpha=0.7, label=label,
+                   facecolors=np.where(sub.converged, "C0" if kind == "same_data" else "C1", "none").tolist(),
+                   edgecolors="C0" if kind == "same_data" else "C1")
+    top = float(max(pairs.disagreement.max(), pairs.test_error.max())) * 1.05
+    ax.plot([0, top], [0, top], "k--", lw=1, label="y = x")
+    ax.set(xlabel="disagreement on unlabelled test data", ylabel="test error", xlim=(0, top), ylim=(0, top))
+    ax.legend(fontsize=7, title="hollow: not interpolating", title_fontsize=7)
+    save_figure(fig, outputs["scatter_png"], outputs["scatter_pdf"])
+
+    fig, ax = plt.subplots(figsize=(4.2, 4.0))
+    for _, e in ensembles.iterrows():
+        rel = pd.DataFrame(e.reliability)
+        ax.plot(rel.confidence, rel.accuracy, "o-", ms=3, label=f"seed {e.seed}: CACE {e.cace:.3f}")
+    ax.plot([0, 1], [0, 1], "k--", lw=1)
+    ax.set(xlabel="ensemble vote share h̃_k(x)", ylabel="share of (x, k) with label k",
+           title=f"class-aggregated calibration ({int(ensembles.members.iloc[0])} CNNs)")
+    ax.legend(fontsize=7)
+    save_figure(fig, outputs["calibration_png"], outputs["calibration_pdf"])
+
+    table = ensembles[["seed", "members", "test_error", "disagreement", "cace", "ece"]]
+    write_table(table, outputs["table"])
+    C.write_claims(outputs["claims"], "disagreement", TITLE, params["scale"], make_claims(pairs, ensembles),
+                   note="Small CNNs (grouped-convolution ensembles) on 8×8 digits over a grid of channels × lr × "
+                        "augmentation × training-set size; each pair's test error is the mean of its two runs. The "
+                        "error ≈ disagreement check uses the pairs whose two runs interpolate (the regime of the "
+                        "paper's claim); the others are plotted hollow.")
+
+
+def make_claims(pairs: pd.DataFrame, ensembles: pd.DataFrame) -> list[dict]:
+    fit = pairs[pairs.converged]
+    tau, ratio = [], []
+    for _, g in fit.groupby("seed"):
+        tau.append(float(kendalltau(g.disagreement, g.test_error).statistic))
+        ratio.append(float(np.median(g.test_error / g.disagreement)))
+    gap = (ensembles.disagreement - ensembles.test_error).abs().tolist()
+    counts = fit.groupby("seed").size().reindex(sorted(set(pairs.seed)), fill_value=0).tolist()
+    check = (C.all_of(C.all_above("Kendall τ", tau, 0.7), C.all_within("median error/disagreement", ratio, 1.035, 0.265))
+             if tau else C.Check(C.INCONCLUSIVE, "no pair of interpolating runs to compare"))
+    return [
+        C.claim("error_tracks_disagreement", "Test error ≈ disagreement of two runs across hyperparameters: "
+                "the points lie near y = x (median error/disagreement within [0.77, 1.3], Kendall τ ≥ 0.7).",
+                "same data: 0.9–1.3 × disagreement; different data 0.9–1 × (Table 1: err 0.337 vs dis 0.307; "
+                "0.341 vs 0.354)",
+                {"interpolating pairs": counts} | ({"Kendall τ(disagreement, error)": tau,
+                                                    "median error / disagreement": ratio} if tau else {}),
+                check),
+        C.claim("ensemble_calibrated", "The ensemble is class-aggregated calibrated (CACE ≤ 0.1), and "
+                "|disagreement − error| ≤ CACE as the theorem says.",
+                "CACE 0.044–0.10 (Table 1, CIFAR-10 ResNet18)",
+                {"CACE": ensembles.cace.tolist(), "ECE": ensembles.ece.tolist(), "|Dis − Err|": gap},
+                C.all_of(C.all_below("CACE", ensembles.cace.tolist(), 0.1),
+                         C.all_below("|Dis − Err| − CACE", [g - c for g, c in zip(gap, ensembles.cace)], 0))),
+    ]

@@ -1,0 +1,71 @@
+"""Networks of several depths and widths, trained to a margin, and the noise-resilience terms the
+paper's bound is built from, measured on the training set and, to see whether they generalize, on
+held-out data: hidden-layer norms, layer-to-output Jacobian norms, small pre-activations, margin.
+
+Our instantiation of the bound (constants and log factors dropped, the structure kept): Gaussian
+weight noise of scale σ moves the output of layer d by about σ(√fan_in + √fan_out)·‖h_{d−1}‖·J_d,
+so the largest σ that keeps the output within γ/2 is σ_out = γ / (2 Σ_d (√fan_in+√fan_out) ‖h_{d−1}‖ J_d),
+and the largest that flips no ReLU is σ_pre = min_d preact_d / ‖h_{d−1}‖ (each unit's pre-activation
+moves by σ‖h_{d−1}‖). With σ = min(σ_out, σ_pre), the PAC-Bayes bound on the deterministic net is
+sqrt((Σ_d ‖W_d − Z_d‖²_F / (2σ²) + ln(2m/δ)) / (m − 1)): no product of spectral norms appears."""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from repro.core.io import write_json
+from repro.core.seeding import generator
+from repro.data.images import load_images, split_pool
+from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, predict, predict_shared
+from repro.nn.measures import bartlett17, error, hidden_norms_and_jacobians, neyshabur18
+
+
+def noise_resilience_bound(weights, init, terms: dict, margin: float, m: int, delta: float = 0.05) -> dict:
+    scale = [math.sqrt(w.shape[1]) + math.sqrt(w.shape[2]) for w in weights]
+    spread = sum(s * h * j for s, h, j in zip(scale, terms["hidden"], terms["jacobian"]))
+    sigma_out = margin / (2 * spread)
+    sigma_pre = torch.stack([p / h for p, h in zip(terms["preact"], terms["hidden"][:len(terms["preact"])])]).amin(0) \
+        if terms["preact"] else torch.full_like(sigma_out, float("inf"))
+    sigma = torch.minimum(sigma_out, sigma_pre)
+    kl = sum(((w - z) ** 2).flatten(1).sum(1) for w, z in zip(weights, init)) / (2 * sigma**2)
+    return {"bound": torch.sqrt((kl + math.log(2 * m / delta)) / (m - 1)), "sigma_out": sigma_out, "sigma_pre": sigma_pre}
+
+
+def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    p = params
+    X, y = load_images(p["source"])
+    X = X.flatten(1)
+    classes = int(y.max()) + 1
+    pool, test = split_pool(len(y), p["n_test"], p["split_seed"])
+    members = [{"seed": s, "data_seed": s} for s in p["seeds"]]
+    m, gamma = p["m"], p["optim"]["stop_margin"]
+    idx, Y = member_data(pool, y, classes, members, m)
+    B = float(X[pool].norm(dim=1).max())
+    rows = []
+    for depth, width in [(p["depth"], p["width"])]:  # one architecture per job
+        model = MLPEnsemble(len(members), [X.shape[1]] + [width] * depth + [classes], generator=generator(depth, width))
+        init = [w.detach().clone() for w in model.weights]
+        fit = fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), generator(depth, width, 1))
+        w = [v.detach() for v in model.weights]
+        with torch.no_grad():
+            on_train = hidden_norms_and_jacobians(w, X[idx])
+            on_test = hidden_norms_and_jacobians(w, X[test].unsqueeze(0).expand(len(members), -1, -1))
+        ours = noise_resilience_bound(w, init, on_train, gamma, m)
+        q = {"ours": ours["bound"], "sigma_out": ours["sigma_out"], "sigma_pre": ours["sigma_pre"],
+             "neyshabur18": neyshabur18(w, init, B, gamma, m), "bartlett17": bartlett17(w, init, B, gamma, m),
+             "spectral_product": torch.stack([torch.linalg.matrix_norm(v, ord=2) for v in w]).prod(0),
+             "test_error": error(predict_shared(model, X[test]).argmax(-1), y[test]),
+             "train_error": error(predict(model, X[idx]).argmax(-1), Y.gather(1, idx)),
+             "max_hidden_norm_train": torch.stack(on_train["hidden"][1:] or [torch.zeros(len(members))]).amax(0),
+             "max_hidden_norm_test": torch.stack(on_test["hidden"][1:] or [torch.zeros(len(members))]).amax(0),
+             "max_jacobian_train": torch.stack(on_train["jacobian"]).amax(0),
+             "max_jacobian_test": torch.stack(on_test["jacobian"]).amax(0),
+             "min_preact_train": torch.stack(on_train["preact"]).amin(0),
+             "min_preact_test": torch.stack(on_test["preact"]).amin(0)}
+        for k, mem in enumerate(members):
+            rows.append({"depth": depth, "width": width, "seed": mem["seed"], "epochs": fit["epochs"][k],
+                         "converged": fit["converged"][k], **{name: float(v[k]) for name, v in q.items()}})
+        print(f"depth {depth} width {width}: epochs {fit['epochs']} ours {q['ours'].tolist()} "
+              f"neyshabur {q['neyshabur18'].tolist()}", flush=True)
+    write_json(outputs["metrics"], {"m": m, "depth": p["depth"], "width": p["width"], "rows": rows})

@@ -1,0 +1,83 @@
+# Uniform convergence may be unable to explain generalization in deep learning (Nagarajan & Kolter, 2019).
+# (a) real images: an ensemble per m, bound quantities vs m; (b) hyperspheres: test vs projected-set error → render.
+
+UC = config["uniform_convergence"]
+UC_FIGS = "paper_figures/uniform_convergence"
+PAPER_TARGETS["uniform_convergence"] = [
+    f"{UC_FIGS}/{f}"
+    for f in [
+        "bounds_vs_m.png", "bounds_vs_m.pdf", "hypersphere.png", "hypersphere.pdf", "summary.md", "summary.tex",
+        "summary.csv", "claims.json",
+    ]
+]
+
+
+rule uniform_convergence_train_images:
+    output:
+        metrics="results/uniform_convergence/images.json",
+    params:
+        stage="uniform_convergence.train_images",
+        cfg=UC["images"] | {k: UC[k] for k in ("source", "n_test", "split_seed", "seeds")},
+    threads: UC["threads"]
+    resources:
+        **train_resources("uniform_convergence"),
+    log:
+        "results/uniform_convergence/logs/train_images.log",
+    benchmark:
+        "results/uniform_convergence/benchmarks/train_images.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule uniform_convergence_train_spheres:
+    output:
+        metrics="results/uniform_convergence/spheres.json",
+    params:
+        stage="uniform_convergence.train_spheres",
+        cfg=UC["spheres"] | {"seeds": UC["seeds"]},
+    threads: UC["threads"]
+    resources:
+        **train_resources("uniform_convergence"),
+    log:
+        "results/uniform_convergence/logs/train_spheres.log",
+    benchmark:
+        "results/uniform_convergence/benchmarks/train_spheres.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule uniform_convergence_render:
+    input:
+        images="results/uniform_convergence/images.json",
+        spheres="results/uniform_convergence/spheres.json",
+    output:
+        bounds_png=report(f"{UC_FIGS}/bounds_vs_m.png", caption="../report/uniform_convergence.rst", category="uniform_convergence"),
+        bounds_pdf=f"{UC_FIGS}/bounds_vs_m.pdf",
+        spheres_png=report(f"{UC_FIGS}/hypersphere.png", caption="../report/uniform_convergence.rst", category="uniform_convergence"),
+        spheres_pdf=f"{UC_FIGS}/hypersphere.pdf",
+        table=f"{UC_FIGS}/summary.md",
+        table_tex=f"{UC_FIGS}/summary.tex",
+        table_csv=f"{UC_FIGS}/summary.csv",
+        claims=f"{UC_FIGS}/claims.json",
+    params:
+        stage="uniform_convergence.render",
+        cfg={"scale": config["scale"]},
+    resources:
+        **light_resources("uniform_convergence"),
+    log:
+        "results/uniform_convergence/logs/render.log",
+    benchmark:
+        "results/uniform_convergence/benchmarks/render.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule uniform_convergence:
+    input:
+        PAPER_TARGETS["uniform_convergence"],
