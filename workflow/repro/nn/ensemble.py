@@ -88,7 +88,10 @@ def margins(logits: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
 
 
 def member_loss(logits: torch.Tensor, y: torch.Tensor, kind: str) -> torch.Tensor:
-    """Per-member mean loss, [K]."""
+    """Per-member mean loss, [K]. y: class indices [K, B], or soft targets [K, B, C] (distillation:
+    cross-entropy to the teacher's probabilities, whatever `kind` says)."""
+    if y.dim() == logits.dim():
+        return -(y * F.log_softmax(logits, -1)).sum(-1).mean(1)
     if kind == "ce":
         return F.cross_entropy(logits.flatten(0, 1), y.flatten(), reduction="none").view(y.shape).mean(1)
     onehot = F.one_hot(y, logits.shape[-1]).float()
@@ -108,11 +111,11 @@ def _shift(x: torch.Tensor, s: int, g: torch.Generator) -> torch.Tensor:
 
 
 def fit_ensemble(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, idx: torch.Tensor, opt: EnsembleOptim,
-                 g: torch.Generator) -> dict:
+                 g: torch.Generator, on_epoch=None) -> dict:
     """Momentum SGD for every member at once. X: [N, ...] shared inputs; Y: [K, N] labels per member
-    (so members may see different label noise); idx: [K, m] the training examples of each member
-    (its own order is reshuffled every epoch). Returns per-member epochs run and whether it met its
-    stopping criterion."""
+    (so members may see different label noise) or [K, N, C] soft targets (distillation); idx: [K, m] the training examples of each member
+    (its own order is reshuffled every epoch). on_epoch(epoch), if given, runs after every epoch (to
+    record a learning curve). Returns per-member epochs run and whether it met its stopping criterion."""
     K, m = idx.shape
     params = list(model.parameters())
     bufs = [torch.zeros_like(p) for p in params]
@@ -125,7 +128,7 @@ def fit_ensemble(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, idx: torch.
             xb = X[bi]
             if opt.augment_shift:
                 xb = _shift(xb, opt.augment_shift, g)
-            loss = member_loss(model(xb), Y.gather(1, bi), opt.loss)
+            loss = member_loss(model(xb), _rows(Y, bi), opt.loss)
             grads = torch.autograd.grad(loss.sum(), params)
             with torch.no_grad():
                 for p, gr, buf in zip(params, grads, bufs):
@@ -134,11 +137,19 @@ def fit_ensemble(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, idx: torch.
                     buf.mul_(opt.momentum).add_(gr)
                     p.sub_(opt.lr * _per_member(active, p, K) * buf)
         epochs += active
+        if on_epoch is not None:
+            with torch.no_grad():
+                on_epoch(epoch)
         with torch.no_grad():
             active &= ~_stopped(model, X, Y, idx, opt)
         if not active.any():
             break
     return {"epochs": epochs.tolist(), "converged": (~active).tolist()}
+
+
+def _rows(Y: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """Member k's targets at its indices idx[k]: Y [K, N] or [K, N, C] → [K, B] or [K, B, C]."""
+    return Y[torch.arange(len(idx)).unsqueeze(1), idx]
 
 
 def _per_member(active: torch.Tensor, p: torch.Tensor, K: int) -> torch.Tensor:
@@ -151,7 +162,9 @@ def _per_member(active: torch.Tensor, p: torch.Tensor, K: int) -> torch.Tensor:
 
 def _stopped(model, X, Y, idx, opt) -> torch.Tensor:
     logits = predict(model, X[idx])
-    y = Y.gather(1, idx)
+    y = _rows(Y, idx)
+    if y.dim() == logits.dim():  # soft targets: margins against the teacher's top class
+        y = y.argmax(-1)
     if opt.stop_margin is not None:
         return (margins(logits, y) >= opt.stop_margin).float().mean(1) >= 1 - opt.stop_tau
     if opt.stop_loss is not None:
