@@ -28,6 +28,9 @@ include: "workflow/rules/uniform_convergence.smk"
 include: "workflow/rules/pac_bayes_noise.smk"
 include: "workflow/rules/disagreement.smk"
 include: "workflow/rules/thesis.smk"
+include: "workflow/rules/kd_deviations.smk"
+include: "workflow/rules/memorisation_scaling.smk"
+include: "workflow/rules/resmem.smk"
 include: "workflow/rules/report.smk"
 
 

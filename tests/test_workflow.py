@@ -30,6 +30,9 @@ EXPECTED = {
     "pac_bayes_noise": ["bound_vs_depth.png", "bound_vs_width.png", "conditions.png", "claims.json"],
     "disagreement": ["error_vs_disagreement.png", "calibration.png", "calibration_table.md", "claims.json"],
     "thesis": ["summary.png", "claims.json"],
+    "kd_deviations": ["eigendirections.png", "confidence_scatter.png", "slopes.md", "claims.json"],
+    "memorisation_scaling": ["trajectories.png", "distillation.png", "proxies.png", "claims.json"],
+    "resmem": ["accuracy_vs_size.png", "regression_risk.png", "claims.json"],
 }
 PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
 pytestmark = pytest.mark.slow

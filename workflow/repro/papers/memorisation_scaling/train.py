@@ -1,0 +1,73 @@
+"""One seed of the memorisation-vs-size study. A population of n training images with a share of
+symmetric label noise; K fixed random subsets (ratio r), the same for every model size. For each
+width, a batched ensemble of K MLPs (one per subset) trained to fit its subset; per-example
+correctness of every model on the whole population → Feldman memorisation per size. Distillation:
+the largest width's model of each subset is the teacher of that subset's students (same subset, so
+no held-out example leaks). Proxies per size: mean loss and confidence of the example's label under
+the models that trained on it, and its learning speed (share of epochs it was already fit)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from repro.core.io import write_json
+from repro.core.seeding import generator
+from repro.data.images import load_images, noisy_labels, split_pool
+from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, predict_shared
+from repro.nn.subsample import bootstrap_se, memorisation, subset_masks
+
+
+def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    p, seed = params, params["seed"]
+    X, y = load_images(p["source"])
+    X = X.flatten(1)
+    classes = int(y.max()) + 1
+    pool, test = split_pool(len(y), p["n_test"], p["split_seed"])
+    g = generator(seed, 0)
+    population = pool[torch.randperm(len(pool), generator=g)[: p["n"]]]
+    Xp, clean = X[population], y[population]
+    labels = noisy_labels(clean, p["label_noise"], classes, g)
+    idx, mask = subset_masks(p["n"], p["runs"], p["ratio"], g)
+    K = p["runs"]
+    Y = labels.expand(K, -1)
+    opt = EnsembleOptim(**p["optim"])
+    rng = np.random.default_rng(seed)
+    sizes, teacher_soft = {}, None
+    for arm in ("standard", "distilled"):
+        for width in p["widths"]:
+            if arm == "distilled" and width == p["teacher_width"]:
+                continue  # the teacher itself
+            model = MLPEnsemble(K, [X.shape[1], width, classes], generator=generator(seed, width, arm == "distilled"))
+            speed = torch.zeros(K, p["n"])
+
+            def track(epoch, model=model, speed=speed):
+                speed.add_((predict_shared(model, Xp).argmax(-1) == labels).float())
+
+            targets = Y if arm == "standard" else teacher_soft
+            fit = fit_ensemble(model, Xp, targets, idx, opt, generator(seed, width, 1), on_epoch=track)
+            with torch.no_grad():
+                logits = predict_shared(model, Xp)
+                probs = torch.softmax(logits, -1)
+                correct = (logits.argmax(-1) == labels).numpy()
+                test_acc = (predict_shared(model, X[test]).argmax(-1) == y[test]).float().mean(1)
+                own = probs.gather(-1, labels.expand(K, -1).unsqueeze(-1)).squeeze(-1)
+                loss = F.cross_entropy(logits.transpose(1, 2), labels.expand(K, -1), reduction="none")
+            m = mask.numpy()
+            inside = lambda v: np.where(m, v.numpy(), np.nan)  # noqa: E731
+            with np.errstate(invalid="ignore"):
+                sizes[f"{arm}/{width}"] = {
+                    "arm": arm, "width": width,
+                    "memorisation": memorisation(correct, m).tolist(),
+                    "memorisation_se": bootstrap_se(correct, m, rng, p["bootstrap"]).tolist(),
+                    "loss": np.nanmean(inside(loss), 0).tolist(),
+                    "confidence": np.nanmean(inside(own), 0).tolist(),
+                    "learning_speed": np.nanmean(inside(speed / max(fit["epochs"])), 0).tolist(),
+                    "train_accuracy": float(np.nanmean(np.where(m, correct, np.nan))),
+                    "test_accuracy": float(test_acc.mean()),
+                }
+            print(f"{arm} width {width}: train acc {sizes[f'{arm}/{width}']['train_accuracy']:.3f} "
+                  f"test acc {float(test_acc.mean()):.3f}", flush=True)
+            if arm == "standard" and width == p["teacher_width"]:
+                teacher_soft = probs.detach()
+    write_json(outputs["metrics"], {"seed": seed, "noisy": (labels != clean).tolist(), "sizes": list(sizes.values())})

@@ -1,0 +1,67 @@
+"""Figures, table and claims for resmem."""
+from __future__ import annotations
+
+import pandas as pd
+import seaborn as sns
+
+from repro.core import claims as C
+from repro.core.io import read_json
+from repro.core.plotting import save_figure, use_style
+from repro.core.tables import write_table
+
+TITLE = "ResMem: learn what you can and memorize the rest (Yang, Lukasik, Nagarajan et al., 2023)"
+
+
+def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    use_style()
+    images = pd.DataFrame(read_json(inputs["images"])["rows"])
+    risk = pd.DataFrame([r for p in inputs["regression"] for r in read_json(p)["rows"]])
+    base = images[images.model != "kNN alone"]
+    grid = sns.relplot(data=base, x="width", y="test_accuracy", hue="model", kind="line", marker="o",
+                       errorbar=("pi", 100), height=3.4, aspect=1.3)
+    knn = images[images.model == "kNN alone"].test_accuracy
+    grid.ax.axhline(knn.mean(), color="k", ls=":", lw=1, label="kNN alone")
+    grid.ax.legend(fontsize=7, loc="lower right")
+    grid.set(xscale="log", xlabel="base model width", ylabel="test accuracy")
+    save_figure(grid.figure, outputs["accuracy_png"], outputs["accuracy_pdf"])
+
+    long = risk.melt(id_vars=["seed", "n"], value_vars=["base_risk", "resmem_risk"], var_name="model", value_name="risk")
+    long["model"] = long.model.map({"base_risk": "base (least squares)", "resmem_risk": "ResMem"})
+    grid = sns.relplot(data=long, x="n", y="risk", hue="model", kind="line", marker="o", errorbar=("pi", 100),
+                       height=3.4, aspect=1.3)
+    grid.set(xscale="log", yscale="log", xlabel="training points n", ylabel="test risk (MSE)")
+    save_figure(grid.figure, outputs["risk_png"], outputs["risk_pdf"])
+
+    table = images.groupby(["model", "width"], dropna=False).test_accuracy.agg(["mean", "std"]).reset_index()
+    write_table(table, outputs["table"])
+    C.write_claims(outputs["claims"], "resmem", TITLE, params["scale"], make_claims(images, risk),
+                   note="Digits: base MLPs (two hidden layers of the given width), residual memory = soft kNN in "
+                        "the base's last hidden layer with k and σ tuned on the rest of the training pool. "
+                        "Regression: least squares on y = ⟨β, x⟩ + 0.3 sin(8 x₁) + noise, plus a soft kNN on its "
+                        "residuals.")
+
+
+def make_claims(images: pd.DataFrame, risk: pd.DataFrame) -> list[dict]:
+    piv = images[images.model != "kNN alone"].pivot_table(index=["seed", "width"], columns="model", values="test_accuracy")
+    gain = (piv["ResMem"] - piv["base"]).unstack("width")  # seeds × widths
+    widths = sorted(gain.columns)
+    small, large = gain[widths[0]].tolist(), gain[widths[-1]].tolist()
+    mean_gain = gain.mean(axis=1).tolist()
+    big_n = risk[risk.n == risk.n.max()].sort_values("seed")
+    per_n = risk.assign(gap=risk.base_risk - risk.resmem_risk).groupby("seed").gap.min().tolist()
+    return [
+        C.claim("resmem_improves_small_bases", "ResMem improves test accuracy over the base model on average over "
+                "sizes, and more for the smallest base than for the largest.",
+                "gains on CIFAR-100/ImageNet, largest for small models (figure; e.g. several points for small ResNets)",
+                {"mean gain over widths": mean_gain, f"gain at width {widths[0]}": small,
+                 f"gain at width {widths[-1]}": large},
+                C.all_of(C.all_above("mean gain", mean_gain, 0),
+                         C.paired_gain("gain(smallest) − gain(largest)", small, large, 0))),
+        C.claim("resmem_lower_risk", "Stylized regression: ResMem's test risk is below the base predictor's at every n.",
+                "ResMem's risk is below the base's (theorem)",
+                {"smallest (base − ResMem) risk over n": per_n, "base risk at the largest n": big_n.base_risk.tolist(),
+                 "ResMem risk at the largest n": big_n.resmem_risk.tolist()},
+                C.all_above("min over n of base − ResMem risk", per_n, 0)),
+    ]
+
+
