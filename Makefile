@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORES  ?= all
 
-.PHONY: venv reproduce test test-fast figure cluster-dry-run report bench clean
+.PHONY: venv reproduce test test-fast figure cluster-dry-run plan report bench clean
 
 $(BIN)/snakemake: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ figure: venv                               ## one artefact: make figure F=paper_
 
 cluster-dry-run: venv                      ## plan the paper-scale DAG for SLURM
 	$(BIN)/snakemake -n --configfile config/full.yaml --workflow-profile profiles/slurm
+
+plan: venv                                 ## tabulate that plan per paper: jobs, GPU and CPU hours
+	$(BIN)/python bench/plan_full_scale.py > paper_figures/FULL_SCALE_PLAN.md.tmp
+	mv paper_figures/FULL_SCALE_PLAN.md.tmp paper_figures/FULL_SCALE_PLAN.md
 
 report: venv                               ## HTML report with a caption for every figure
 	$(BIN)/snakemake --report report.html

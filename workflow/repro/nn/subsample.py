@@ -7,6 +7,8 @@ Feldman's memorisation estimate of example i:
 """
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
 
@@ -25,8 +27,8 @@ def memorisation(correct: np.ndarray, mask: np.ndarray) -> np.ndarray:
     correct, mask = correct.astype(float), mask.astype(bool)
     inside = np.where(mask, correct, np.nan)
     outside = np.where(~mask, correct, np.nan)
-    with np.errstate(invalid="ignore"), np.testing.suppress_warnings() as sup:
-        sup.filter(RuntimeWarning)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "mean of empty slice" → NaN, as documented
         return np.nanmean(inside, 0) - np.nanmean(outside, 0)
 
 
@@ -34,4 +36,6 @@ def bootstrap_se(correct: np.ndarray, mask: np.ndarray, rng: np.random.Generator
     """Per-example standard error of the memorisation estimate, resampling the K runs."""
     K = len(mask)
     draws = np.stack([memorisation(correct[i], mask[i]) for i in (rng.integers(0, K, K) for _ in range(resamples))])
-    return np.nanstd(draws, 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanstd(draws, 0)
