@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORES  ?= all
 
-.PHONY: venv reproduce test test-fast figure cluster-dry-run plan report bench clean
+.PHONY: venv reproduce test test-fast figure cluster-dry-run robustness plan report bench clean
 
 $(BIN)/snakemake: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ figure: venv                               ## one artefact: make figure F=paper_
 
 cluster-dry-run: venv                      ## plan the paper-scale DAG for SLURM
 	$(BIN)/snakemake -n --configfile config/full.yaml --workflow-profile profiles/slurm
+
+robustness: venv                           ## rerun the mini reproduction with config/seeds_b.yaml and compare verdicts
+	rm -rf results/seeds_b && mkdir -p results/seeds_b && git archive HEAD | tar -x -C results/seeds_b
+	cd results/seeds_b && rm -rf paper_figures/*/ && ../../$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml config/seeds_b.yaml
+	$(BIN)/python bench/robustness.py . results/seeds_b > paper_figures/ROBUSTNESS.md
 
 plan: venv                                 ## tabulate that plan per paper: jobs, GPU and CPU hours
 	$(BIN)/python bench/plan_full_scale.py > paper_figures/FULL_SCALE_PLAN.md.tmp

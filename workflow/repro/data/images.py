@@ -20,6 +20,14 @@ def load_images(source: dict, split: str = "train") -> tuple[torch.Tensor, torch
     return torch.tensor(x), torch.tensor(np.asarray(ds[source["label_column"]]), dtype=torch.long)
 
 
+def load_task(p: dict, flatten: bool = False) -> tuple[torch.Tensor, torch.Tensor, int, torch.Tensor, torch.Tensor]:
+    """A paper's images (flattened if asked), labels, number of classes, and its fixed split into a
+    training pool and held-out test indices, from its params (source, n_test, split_seed)."""
+    X, y = load_images(p["source"])
+    pool, test = split_pool(len(y), p["n_test"], p["split_seed"])
+    return (X.flatten(1) if flatten else X), y, int(y.max()) + 1, pool, test
+
+
 def split_pool(n: int, n_test: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """A fixed random split of n examples into a training pool and n_test held-out ones."""
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))

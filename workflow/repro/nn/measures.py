@@ -12,7 +12,6 @@ import math
 
 import torch
 
-from repro.nn.ensemble import margins  # noqa: F401  (re-exported: the margin every bound divides by)
 
 
 def spectral(w: torch.Tensor) -> torch.Tensor:
@@ -110,8 +109,10 @@ def hidden_norms_and_jacobians(weights: list[torch.Tensor], x: torch.Tensor) -> 
     J = weights[-1].unsqueeze(1).expand(-1, x.shape[1], -1, -1)  # [K, N, H_last, C]
     jac = [None] * len(weights)
     jac[-1] = torch.linalg.matrix_norm(J, ord=2).amax(1)
+    K, N = x.shape[:2]
     for i in range(len(weights) - 2, -1, -1):
-        J = weights[i].unsqueeze(1) @ (masks[i].unsqueeze(-1) * J)  # [K, N, fan_in, C]
+        gated = (masks[i].unsqueeze(-1) * J).permute(0, 2, 1, 3).reshape(K, weights[i].shape[2], -1)  # [K, fan_out, N·C]
+        J = torch.bmm(weights[i], gated).view(K, weights[i].shape[1], N, -1).permute(0, 2, 1, 3)  # [K, N, fan_in, C]
         jac[i] = torch.linalg.matrix_norm(J, ord=2).amax(1)
     return {"hidden": [v.norm(dim=-1).amax(1) for v in hs], "jacobian": jac,
             "preact": [torch.quantile(p.abs().flatten(1), 0.01, dim=1) for p in pres]}

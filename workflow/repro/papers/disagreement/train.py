@@ -14,15 +14,13 @@ import torch
 
 from repro.core.io import write_json
 from repro.core.seeding import generator
-from repro.data.images import load_images, split_pool
+from repro.data.images import load_task
 from repro.nn.ensemble import CNNEnsemble, EnsembleOptim, fit_ensemble, member_data, predict_shared
 from repro.nn.measures import calibration_errors, disagreement, error
 
 
 def _train(p: dict, members: list[dict], tag: tuple):
-    X, y = load_images(p["source"])
-    classes = int(y.max()) + 1
-    pool, test = split_pool(len(y), p["n_test"], p["split_seed"])
+    X, y, classes, pool, test = load_task(p)
     idx, Y = member_data(pool, y, classes, members, p["m"])
     model = CNNEnsemble(len(members), p["channels"], X.shape[-1], classes, in_channels=X.shape[1],
                         generator=generator(*tag))

@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from repro.core.io import write_json
 from repro.core.seeding import generator
-from repro.data.images import load_images, split_pool
+from repro.data.images import load_task
 from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, predict_shared
 from repro.nn.measures import distance_from_init, error
 
 
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
-    X, y = load_images(p["source"])
-    X = X.flatten(1)
-    classes = int(y.max()) + 1
-    pool, test = split_pool(len(y), p["n_test"], p["split_seed"])
+    X, y, classes, pool, test = load_task(p, flatten=True)
     members = [{"noise": q, "seed": s, "data_seed": s} for q in p["noise"] for s in p["seeds"]]
     rows = []
     for width in p["widths"]:

@@ -11,7 +11,7 @@ import torch
 
 from repro.core.io import write_json
 from repro.core.seeding import generator
-from repro.data.images import load_images, split_pool
+from repro.data.images import load_task
 from repro.nn.ensemble import CNNEnsemble, EnsembleOptim, fit_ensemble, member_data, predict, predict_shared
 
 
@@ -31,9 +31,7 @@ def slope_with_interval(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, 
 
 def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
-    X, y = load_images(p["source"])
-    classes = int(y.max()) + 1
-    pool, test = split_pool(len(y), p["n_test"], p["split_seed"])
+    X, y, classes, pool, test = load_task(p)
     members = [{"seed": s, "data_seed": s, "noise": p["label_noise"]} for s in p["seeds"]]
     idx, Y = member_data(pool, y, classes, members, p["m"])
     opt = EnsembleOptim(**p["optim"])

@@ -13,17 +13,14 @@ import torch.nn.functional as F
 
 from repro.core.io import write_json
 from repro.core.seeding import generator
-from repro.data.images import load_images, noisy_labels, split_pool
+from repro.data.images import load_task, noisy_labels
 from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, predict_shared
 from repro.nn.subsample import bootstrap_se, memorisation, subset_masks
 
 
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p, seed = params, params["seed"]
-    X, y = load_images(p["source"])
-    X = X.flatten(1)
-    classes = int(y.max()) + 1
-    pool, test = split_pool(len(y), p["n_test"], p["split_seed"])
+    X, y, classes, pool, test = load_task(p, flatten=True)
     g = generator(seed, 0)
     population = pool[torch.randperm(len(pool), generator=g)[: p["n"]]]
     Xp, clean = X[population], y[population]

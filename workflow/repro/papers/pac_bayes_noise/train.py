@@ -16,7 +16,7 @@ import torch
 
 from repro.core.io import write_json
 from repro.core.seeding import generator
-from repro.data.images import load_images, split_pool
+from repro.data.images import load_task
 from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, predict, predict_shared
 from repro.nn.measures import bartlett17, error, hidden_norms_and_jacobians, neyshabur18
 
@@ -34,10 +34,7 @@ def noise_resilience_bound(weights, init, terms: dict, margin: float, m: int, de
 
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
-    X, y = load_images(p["source"])
-    X = X.flatten(1)
-    classes = int(y.max()) + 1
-    pool, test = split_pool(len(y), p["n_test"], p["split_seed"])
+    X, y, classes, pool, test = load_task(p, flatten=True)
     members = [{"seed": s, "data_seed": s} for s in p["seeds"]]
     m, gamma = p["m"], p["optim"]["stop_margin"]
     idx, Y = member_data(pool, y, classes, members, m)

@@ -10,7 +10,7 @@ import torch.nn.functional as F
 
 from repro.core.io import write_json
 from repro.core.seeding import generator
-from repro.data.images import load_images, split_pool
+from repro.data.images import load_task
 from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, member_data
 from repro.papers.resmem.knn import SoftKNN, tune
 
@@ -24,10 +24,7 @@ def embed_and_predict(model: MLPEnsemble, x: torch.Tensor) -> tuple[np.ndarray, 
 
 def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
-    X, y = load_images(p["source"])
-    X = X.flatten(1)
-    classes = int(y.max()) + 1
-    pool, test = split_pool(len(y), p["n_test"], p["split_seed"])
+    X, y, classes, pool, test = load_task(p, flatten=True)
     members = [{"seed": s, "data_seed": s} for s in p["seeds"]]
     idx, Y = member_data(pool, y, classes, members, p["m"])
     val = [pool[~torch.isin(pool, idx[k])] for k in range(len(members))]  # the rest of the pool

@@ -11,17 +11,14 @@ import torch
 
 from repro.core.io import write_json
 from repro.core.seeding import generator
-from repro.data.images import load_images, split_pool
+from repro.data.images import load_task
 from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, predict, predict_shared
 from repro.nn.measures import bartlett17, distance_from_init, error, neyshabur18
 
 
 def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
-    X, y = load_images(p["source"])
-    X = X.flatten(1)
-    classes = int(y.max()) + 1
-    pool, test = split_pool(len(y), p["n_test"], p["split_seed"])
+    X, y, classes, pool, test = load_task(p, flatten=True)
     members = [{"seed": s, "data_seed": s} for s in p["seeds"]]
     rows = []
     for m in p["sizes"]:
