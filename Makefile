@@ -32,7 +32,7 @@ cluster-dry-run: venv                      ## plan the paper-scale DAG for SLURM
 robustness: venv                           ## rerun the mini reproduction with config/seeds_b.yaml and compare verdicts
 	rm -rf results/seeds_b && mkdir -p results/seeds_b && git archive HEAD | tar -x -C results/seeds_b
 	cd results/seeds_b && rm -rf paper_figures/*/ && ../../$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml config/seeds_b.yaml
-	$(BIN)/python bench/robustness.py . results/seeds_b > paper_figures/ROBUSTNESS.md
+	$(BIN)/python bench/robustness.py . results/seeds_b paper_figures
 
 plan: venv                                 ## tabulate that plan per paper: jobs, GPU and CPU hours
 	$(BIN)/python bench/plan_full_scale.py > paper_figures/FULL_SCALE_PLAN.md.tmp

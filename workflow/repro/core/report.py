@@ -25,15 +25,20 @@ def benchmark_totals(folder: Path) -> dict:
 
 def write_report(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     papers = params["papers"]
+    robust = Path("paper_figures/robustness.json")  # `make robustness`: verdicts with a second seed set
+    robust = read_json(robust) if robust.exists() else {}
     summary_rows, sections = [], []
     for claims_path in inputs["claims"]:
         doc = read_json(claims_path)
         slug = doc["paper"]
         cost = benchmark_totals(Path("results") / slug / "benchmarks")
         for c in doc["claims"]:
-            summary_rows.append({"paper": slug, "claim": c["id"], "verdict": c["verdict"],
-                                 "measured": "; ".join(f"{k}: {_fmt(v)}" for k, v in c["measured"].items()) or "–",
-                                 "paper's number": c["paper_value"]})
+            row = {"paper": slug, "claim": c["id"], "verdict": c["verdict"]}
+            if robust:  # a verdict that changes with the seeds is reported as inconclusive
+                other = robust.get(f"{slug}/{c['id']}", {})
+                row |= {"other seeds": other.get("seeds_b", "–"), "robust verdict": other.get("combined", "–")}
+            summary_rows.append(row | {"measured": "; ".join(f"{k}: {_fmt(v)}" for k, v in c["measured"].items()) or "–",
+                                       "paper's number": c["paper_value"]})
         lines = [f"## {slug}: {doc['title']}", "", f"Scale: `{doc['scale']}`. {doc.get('note', '')}", ""]
         for c in doc["claims"]:
             lines += [f"- **{c['id']}** — *{c['verdict']}*. {c['statement']}",

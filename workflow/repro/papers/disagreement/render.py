@@ -28,11 +28,11 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     use_style()
     pairs, ensembles = load(inputs["pairs"], inputs["ensembles"])
     fig, ax = plt.subplots(figsize=(4.6, 4.2))
-    for (kind, label), marker in zip(PAIRS.items(), "os"):
+    for (kind, label), marker, color in zip(PAIRS.items(), "os", ("C0", "C1")):
         sub = pairs[pairs.pair == kind]
-        ax.scatter(sub.disagreement, sub.test_error, marker=marker, s=18, alpha=0.7, label=label,
-                   facecolors=np.where(sub.converged, "C0" if kind == "same_data" else "C1", "none").tolist(),
-                   edgecolors="C0" if kind == "same_data" else "C1")
+        fit, unfit = sub[sub.converged], sub[~sub.converged]
+        ax.scatter(fit.disagreement, fit.test_error, marker=marker, s=18, alpha=0.7, color=color, label=label)
+        ax.scatter(unfit.disagreement, unfit.test_error, marker=marker, s=18, facecolors="none", edgecolors=color)
     top = float(max(pairs.disagreement.max(), pairs.test_error.max())) * 1.05
     ax.plot([0, top], [0, top], "k--", lw=1, label="y = x")
     ax.set(xlabel="disagreement on unlabelled test data", ylabel="test error", xlim=(0, top), ylim=(0, top))

@@ -55,6 +55,8 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             ax.plot(std_widths, sub.sample(min(len(sub), 40), random_state=0).T.values, color="0.7", lw=0.6)
             ax.plot(std_widths, sub.mean().values, color="C3", lw=2)
         ax.set(xscale="log", title=f"{cls} ({len(sub) / len(traj):.0%})", xlabel="width")
+        ax.set_xticks(std_widths, [str(w) for w in std_widths])
+        ax.minorticks_off()
     axes[0].set_ylabel("memorisation score")
     save_figure(fig, outputs["trajectories_png"], outputs["trajectories_pdf"])
 
@@ -65,6 +67,8 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         ax.plot(band.index, band["mean"], "o-", label=arm)
         ax.fill_between(band.index, band["min"], band["max"], alpha=0.2)
     ax.set(xscale="log", xlabel="width", ylabel="mean memorisation score", title="with vs without distillation")
+    ax.set_xticks(widths, [str(w) for w in widths])
+    ax.minorticks_off()
     ax.legend()
     save_figure(fig, outputs["kd_png"], outputs["kd_pdf"])
 
@@ -74,6 +78,8 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         band = g.groupby("width").spearman.agg(["mean", "min", "max"])
         ax.plot(band.index, band["mean"], "o-", label=proxy)
     ax.set(xscale="log", xlabel="width", ylabel="Spearman ρ with memorisation", ylim=(-0.1, 1.0))
+    ax.set_xticks(widths, [str(w) for w in widths])
+    ax.minorticks_off()
     ax.legend(fontsize=7)
     save_figure(fig, outputs["proxies_png"], outputs["proxies_pdf"])
 
