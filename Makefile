@@ -33,7 +33,7 @@ robustness: venv                           ## rerun the mini reproduction with c
 	rm -rf results/seeds_b && mkdir -p results/seeds_b && git archive HEAD | tar -x -C results/seeds_b
 	cd results/seeds_b && rm -rf paper_figures/*/ && ../../$(BIN)/snakemake --cores $(CORES) --configfile config/config.yaml config/seeds_b.yaml
 	$(BIN)/python bench/robustness.py . results/seeds_b paper_figures
-	$(BIN)/snakemake --cores 1 --forcerun report paper_figures/REPORT.md   # the report's robust-verdict column
+	$(BIN)/snakemake --cores 1 paper_figures/REPORT.md --forcerun report   # the report: robust-verdict column
 
 plan: venv                                 ## tabulate that plan per paper: jobs, GPU and CPU hours
 	$(BIN)/python bench/plan_full_scale.py > paper_figures/FULL_SCALE_PLAN.md.tmp
