@@ -13,21 +13,16 @@ from torch import Tensor, nn
 from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import seed_everything
+from repro.data import images as data_images
 from repro.nn.mlp import mlp
 from repro.papers.gan_stability.ring import train_gan
 
 
 def load_images(source: dict) -> tuple[Tensor, np.ndarray, int]:
-    """Flattened images scaled to [-1, 1], their labels, and the image side (for display)."""
-    if source["name"] == "digits":
-        from sklearn.datasets import load_digits
-        d = load_digits()
-        return torch.tensor(d.data / 8.0 - 1.0, dtype=torch.float32), d.target, 8
-    from repro.data.hf import load_hub  # full scale only: needs the network
-    ds = load_hub(source["hub_id"], split="train").with_format("numpy")[:]
-    x = np.stack(ds[source["image_column"]]).astype(np.float32) / 127.5 - 1.0
-    side = x.shape[1]
-    return torch.tensor(x.reshape(len(x), -1)), np.asarray(ds[source["label_column"]]), side
+    """Flattened images scaled to [-1, 1] (channel-first, so the first side² values are the first
+    channel), their labels, and the image side (for display)."""
+    x, y = data_images.load_images(source)
+    return (x * 2 - 1).flatten(1), y.numpy(), x.shape[-1]
 
 
 def class_coverage(classifier, samples: Tensor, n_classes: int, confidence: float, min_share: float) -> tuple[int, float]:
