@@ -31,6 +31,8 @@ include: "workflow/rules/thesis.smk"
 include: "workflow/rules/kd_deviations.smk"
 include: "workflow/rules/memorisation_scaling.smk"
 include: "workflow/rules/resmem.smk"
+include: "workflow/rules/geometric_memory.smk"
+include: "workflow/rules/creativity.smk"
 include: "workflow/rules/report.smk"
 
 

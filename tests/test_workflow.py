@@ -33,6 +33,9 @@ EXPECTED = {
     "kd_deviations": ["eigendirections.png", "confidence_scatter.png", "slopes.md", "claims.json"],
     "memorisation_scaling": ["trajectories.png", "distillation.png", "proxies.png", "claims.json"],
     "resmem": ["accuracy_vs_size.png", "regression_risk.png", "claims.json"],
+    "geometric_memory": ["embedding_maps.png", "similarity_vs_distance.png", "spectral_projection.png",
+                         "path_accuracy.png", "claims.json"],
+    "creativity": ["creativity.png", "seed_conditioning.png", "creativity_table.md", "claims.json"],
 }
 PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
 pytestmark = pytest.mark.slow

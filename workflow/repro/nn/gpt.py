@@ -103,11 +103,17 @@ class GPT(nn.Module):
         return logits, F.cross_entropy(logits.float(), targets[scored])
 
     @torch.no_grad()
-    def generate(self, prompt: Tensor, n_new: int) -> Tensor:
-        """Greedy decoding of n_new tokens after a batch of equal-length prompts."""
+    def generate(self, prompt: Tensor, n_new: int, temperature: float = 0.0,
+                 generator: torch.Generator | None = None) -> Tensor:
+        """Decode n_new tokens after a batch of equal-length prompts: greedy at temperature 0,
+        else sampled from softmax(logits / temperature) (pass a generator for repeatable draws)."""
         seq = prompt
         for _ in range(n_new):
-            nxt = self.logits(self.hidden(seq)[:, -1]).argmax(-1, keepdim=True)
+            logits = self.logits(self.hidden(seq)[:, -1])
+            if temperature > 0:
+                nxt = torch.multinomial((logits.float() / temperature).softmax(-1), 1, generator=generator)
+            else:
+                nxt = logits.argmax(-1, keepdim=True)
             seq = torch.cat([seq, nxt], dim=1)
         return seq[:, prompt.shape[1]:]
 

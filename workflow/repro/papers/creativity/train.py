@@ -1,0 +1,97 @@
+"""Train one arm on one task with one seed, then generate one answer per test prompt and score it.
+
+Arms (all the same GPT size and step budget):
+- ntp: next-token prediction on `hash SEP answer`; greedy decoding from fresh hashes (seed-conditioning);
+- teacherless: the paper's hybrid data, half of each batch next-token and half teacherless (every answer
+  input replaced by a dummy, all answer tokens predicted from the hash alone); decoding stays greedy
+  and autoregressive;
+- diffusion: masked diffusion over the answer (bidirectional GPT, `repro.nn.diffusion`), conditioned on
+  the hash and decoded by ancestral sampling (the diffusion sampler has no greedy counterpart);
+- ntp_nohash: next-token prediction with a constant prompt, decoded by temperature sampling.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import numpy as np
+import torch
+
+from repro.core import runtime
+from repro.core.io import write_json
+from repro.core.seeding import generator, seed_everything
+from repro.nn.diffusion import MaskedDiffusion, mask_answers
+from repro.nn.gpt import GPT, GPTConfig, IGNORE, teacherless_inputs
+from repro.nn.trainer import OptimConfig, fit
+from repro.papers.creativity.tasks import TASKS, hashes, scores
+
+
+def sequences(task, answers: np.ndarray, prompts: np.ndarray) -> torch.Tensor:
+    sep = np.full((len(answers), 1), task.vocab.sep)
+    return torch.as_tensor(np.concatenate([prompts, sep, answers], axis=1))
+
+
+def ntp_batches(x: torch.Tensor, start: int, batch_size: int, seed: int, dummy: int, teacherless: bool):
+    """(inputs, targets) with loss on the answer only; in teacherless mode half the batch has its
+    answer inputs replaced by the dummy token."""
+    inputs, targets = x[:, :-1], x[:, 1:].clone()
+    targets[:, : start - 1] = IGNORE
+
+    def batch(step: int):
+        i = torch.randint(len(x), (batch_size,), generator=generator(seed, step))
+        inp = inputs[i]
+        if teacherless:
+            answer_inputs = torch.zeros_like(inp, dtype=torch.bool)
+            answer_inputs[: batch_size // 2, start:] = True
+            inp = teacherless_inputs(inp, answer_inputs, dummy)
+        return inp, targets[i]
+    return batch
+
+
+def diffusion_batches(x: torch.Tensor, start: int, batch_size: int, seed: int, mask_id: int):
+    def batch(step: int):
+        g = generator(seed, step)
+        i = torch.randint(len(x), (batch_size,), generator=g)
+        return mask_answers(x[i], start, mask_id, g)
+    return batch
+
+
+def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    p = params
+    seed, arm = p["seed"], p["arm"]
+    seed_everything(seed)
+    rng = np.random.default_rng(seed)
+    task = TASKS[p["task"]](p)
+    v = task.vocab
+    answers = task.sample_answers(p["n_train"], rng)
+    train_hashes = hashes(len(answers), p["hash_len"], v, rng)
+    test_hashes = hashes(p["n_test"], p["hash_len"], v, rng, exclude=set(map(tuple, train_hashes)))
+    if arm == "ntp_nohash":
+        train_hashes, test_hashes = np.full_like(train_hashes, v.dummy), np.full_like(test_hashes, v.dummy)
+    x = sequences(task, answers, train_hashes)
+    start = p["hash_len"] + 1  # first answer position
+    diffusion = arm == "diffusion"
+    gpt = GPT(GPTConfig(vocab_size=v.size, block_size=x.shape[1], causal=not diffusion, **p["model"]))
+    model = MaskedDiffusion(gpt) if diffusion else gpt
+    batches = (diffusion_batches(x, start, p["batch_size"], seed, v.mask) if diffusion else
+               ntp_batches(x, start, p["batch_size"], seed, v.dummy, teacherless=arm == "teacherless"))
+    optim = OptimConfig.from_params(p["optim"])
+    t0 = time.perf_counter()
+    state = fit(model, batches, optim, device=runtime.device(), run_key=hashlib.sha256(
+        json.dumps(p, sort_keys=True).encode()).hexdigest())
+    model.cpu().eval()
+    seconds = time.perf_counter() - t0
+
+    prompts = torch.as_tensor(np.concatenate([test_hashes, np.full((len(test_hashes), 1), v.sep)], axis=1))
+    train_set = {task.canonical(tuple(a)) for a in answers.tolist()}
+    rows = []
+    for temperature in (p["temperatures"] if arm == "ntp_nohash" else [0.0]):
+        if diffusion:
+            out = model.sample(prompts, task.answer_len, v.mask, generator(seed, 999))
+        else:
+            out = gpt.generate(prompts, task.answer_len, temperature, generator(seed, 999))
+        rows.append({"task": task.name, "arm": arm, "seed": seed, "temperature": temperature,
+                     **scores(task, [tuple(a) for a in out.tolist()], train_set)})
+    write_json(outputs["metrics"], {"rows": rows, "train_seconds": seconds, "history": state.history,
+                                    "examples": out[:5].tolist()})

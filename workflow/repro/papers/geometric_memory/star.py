@@ -1,0 +1,95 @@
+"""Part (b): path-star in weights. One star graph per seed is memorised from its edges (`[EDGE] u v`,
+both directions); path queries `[PATH] leaf [PAUSE] → root n1 … leaf` are trained for 75% of the
+leaves (the mixed recipe: edges and paths in every batch) and tested on the held-out leaves.
+The first hop n1 is the hard token: choosing the arm that leads to an unseen leaf takes an
+arm_len-fold composition of edges, unless the embeddings make it a one-step lookup."""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import numpy as np
+import torch
+
+from repro.core import runtime
+from repro.core.io import write_json
+from repro.core.seeding import generator, seed_everything
+from repro.data.graphs import path_star
+from repro.nn.gpt import GPT, GPTConfig, IGNORE, n_params
+from repro.nn.trainer import OptimConfig, fit
+
+
+class StarTask:
+    def __init__(self, deg: int, arm_len: int, seed: int, train_share: float):
+        rng = np.random.default_rng(seed)
+        self.root, self.arms = path_star(deg, arm_len, rng)
+        self.n = 1 + deg * arm_len
+        self.EDGE, self.PATH, self.PAUSE, self.PAD = self.n, self.n + 1, self.n + 2, self.n + 3
+        self.vocab_size, self.seq_len = self.n + 4, 3 + arm_len + 1
+        order = rng.permutation(deg)
+        n_train = int(round(train_share * deg))
+        self.train_arms, self.test_arms = np.sort(order[:n_train]), np.sort(order[n_train:])
+
+    def chain(self, arm: int) -> list[int]:
+        return [self.root, *self.arms[arm].tolist()]
+
+    def edge_examples(self) -> tuple[torch.Tensor, torch.Tensor]:
+        pairs = [(u, v) for a in range(len(self.arms)) for u, v in zip(self.chain(a), self.chain(a)[1:])]
+        pairs += [(v, u) for u, v in pairs]
+        pad = [self.PAD] * (self.seq_len - 3)
+        x = [[self.EDGE, u, v, *pad] for u, v in pairs]
+        y = [[IGNORE, v] + [IGNORE] * (self.seq_len - 2) for _, v in pairs]
+        return torch.tensor(x), torch.tensor(y)
+
+    def path_examples(self, arms: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        x = [[self.PATH, self.chain(a)[-1], self.PAUSE, *self.chain(a)] for a in arms]
+        y = [[IGNORE, IGNORE, *self.chain(a), IGNORE] for a in arms]
+        return torch.tensor(x)[:, : self.seq_len], torch.tensor(y)[:, : self.seq_len]
+
+
+def batch_fn(task: StarTask, batch_size: int, path_share: float, seed: int):
+    xe, ye = task.edge_examples()
+    xp, yp = task.path_examples(task.train_arms)
+    X, Y = torch.cat([xe, xp]), torch.cat([ye, yp])
+    weight = torch.cat([torch.full((len(xe),), (1 - path_share) / len(xe)), torch.full((len(xp),), path_share / len(xp))])
+
+    def batch(step: int):
+        i = torch.multinomial(weight, batch_size, replacement=True, generator=generator(seed, step))
+        return X[i], Y[i]
+    return batch
+
+
+@torch.no_grad()
+def path_accuracy(model: GPT, task: StarTask, arms: np.ndarray) -> dict:
+    x, _ = task.path_examples(arms)
+    out = model.generate(x[:, :3], x.shape[1] - 3)
+    truth = x[:, 3:]
+    return {"path_accuracy": (out == truth).all(1).float().mean().item(),
+            "first_hop_accuracy": (out[:, 1] == truth[:, 1]).float().mean().item()}
+
+
+def train_star(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    p = params
+    seed_everything(p["seed"])
+    task = StarTask(p["deg"], p["arm_len"], p["seed"], p["train_share"])
+    model = GPT(GPTConfig(vocab_size=task.vocab_size, block_size=task.seq_len, **p["model"]))
+    optim = OptimConfig.from_params(p["optim"])
+    run_key = hashlib.sha256(json.dumps(p, sort_keys=True).encode()).hexdigest()
+    curve = []
+
+    def evaluate(step: int, m: GPT) -> None:
+        if step % p["eval_every"] == 0 or step == optim.steps:
+            m.eval()
+            curve.append({"step": step, **{f"{split}_{k}": v for split, arms in
+                                           (("train", task.train_arms), ("test", task.test_arms))
+                                           for k, v in path_accuracy(m, task, arms).items()}})
+            m.train()
+    start = time.perf_counter()
+    state = fit(model, batch_fn(task, p["batch_size"], p["path_share"], p["seed"]), optim,
+                device=runtime.device(), ckpt_path=None, run_key=run_key, on_step=evaluate)
+    model.cpu()
+    write_json(outputs["metrics"], {
+        "seed": p["seed"], "deg": p["deg"], "arm_len": p["arm_len"], "chance_first_hop": 1 / p["deg"],
+        "n_train_leaves": len(task.train_arms), "n_test_leaves": len(task.test_arms), "n_params": n_params(model),
+        "train_seconds": time.perf_counter() - start, "curve": curve, "history": state.history, **curve[-1]})

@@ -1,0 +1,70 @@
+# Roll the dice & look before you leap (Nagarajan, Wu et al., 2025).
+# one job per task × arm × seed (train, generate one answer per fresh test prompt, score) → render.
+
+CR = config["creativity"]
+CR_FIGS = "paper_figures/creativity"
+PAPER_TARGETS["creativity"] = [
+    f"{CR_FIGS}/{f}"
+    for f in [
+        "creativity.png", "creativity.pdf", "seed_conditioning.png", "seed_conditioning.pdf",
+        "creativity_table.md", "creativity_table.tex", "creativity_table.csv", "claims.json",
+    ]
+]
+
+
+wildcard_constraints:
+    cr_task="|".join(CR["tasks"]),
+    cr_arm="|".join(CR["arms"]),
+
+
+rule creativity_train:
+    output:
+        metrics="results/creativity/{cr_task}/{cr_arm}/seed{seed}.json",
+    params:
+        stage="creativity.train",
+        cfg=lambda w: {k: v for k, v in CR.items() if k not in ("tasks", "arms", "seeds", "resources")}
+        | CR["tasks"][w.cr_task] | {"task": w.cr_task, "arm": w.cr_arm, "seed": int(w.seed)},
+    threads: CR["threads"]
+    resources:
+        **train_resources("creativity"),
+    log:
+        "results/creativity/logs/train_{cr_task}_{cr_arm}_seed{seed}.log",
+    benchmark:
+        "results/creativity/benchmarks/train_{cr_task}_{cr_arm}_seed{seed}.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule creativity_render:
+    input:
+        metrics=expand("results/creativity/{task}/{arm}/seed{seed}.json", task=CR["tasks"], arm=CR["arms"],
+                       seed=CR["seeds"]),
+    output:
+        creativity_png=report(f"{CR_FIGS}/creativity.png", caption="../report/creativity.rst", category="creativity"),
+        creativity_pdf=f"{CR_FIGS}/creativity.pdf",
+        seed_png=report(f"{CR_FIGS}/seed_conditioning.png", caption="../report/creativity.rst", category="creativity"),
+        seed_pdf=f"{CR_FIGS}/seed_conditioning.pdf",
+        table=f"{CR_FIGS}/creativity_table.md",
+        table_tex=f"{CR_FIGS}/creativity_table.tex",
+        table_csv=f"{CR_FIGS}/creativity_table.csv",
+        claims=f"{CR_FIGS}/claims.json",
+    params:
+        stage="creativity.render",
+        cfg={"scale": config["scale"]},
+    resources:
+        **light_resources("creativity"),
+    log:
+        "results/creativity/logs/render.log",
+    benchmark:
+        "results/creativity/benchmarks/render.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule creativity:
+    input:
+        PAPER_TARGETS["creativity"],
