@@ -33,6 +33,9 @@ include: "workflow/rules/memorisation_scaling.smk"
 include: "workflow/rules/resmem.smk"
 include: "workflow/rules/geometric_memory.smk"
 include: "workflow/rules/creativity.smk"
+include: "workflow/rules/pause_tokens.smk"
+include: "workflow/rules/catch_your_breath.smk"
+include: "workflow/rules/downscaling.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -36,6 +36,9 @@ EXPECTED = {
     "geometric_memory": ["embedding_maps.png", "similarity_vs_distance.png", "spectral_projection.png",
                          "path_accuracy.png", "claims.json"],
     "creativity": ["creativity.png", "seed_conditioning.png", "creativity_table.md", "claims.json"],
+    "pause_tokens": ["grid_2x2.png", "inference_pauses.png", "grid_table.md", "claims.json"],
+    "catch_your_breath": ["accuracy_vs_tokens.png", "pause_rate.png", "summary.md", "claims.json"],
+    "downscaling": ["accuracy_vs_sparsity.png", "accuracy_vs_size.png", "pruning_table.md", "claims.json"],
 }
 PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
 pytestmark = pytest.mark.slow

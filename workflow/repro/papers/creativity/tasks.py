@@ -111,6 +111,8 @@ TASKS = {"sibling": Sibling, "circle": Circle}
 
 def hashes(n: int, length: int, vocab: Vocab, rng: np.random.Generator, exclude: set = frozenset()) -> np.ndarray:
     """n distinct random hashes, none of them in `exclude`."""
+    if n + len(exclude) > vocab.n_hash_symbols ** length:
+        raise ValueError(f"{n} new hashes asked, but only {vocab.n_hash_symbols}^{length} exist ({len(exclude)} excluded)")
     seen, out = set(exclude), []
     while len(out) < n:
         h = tuple(vocab.hash0 + rng.integers(0, vocab.n_hash_symbols, length))

@@ -1,0 +1,117 @@
+"""Train one method with one seed on the pause_tokens corpus (digits, `SEP`, a late query, the answer),
+evaluating answer accuracy and pause use on a fixed test set as training proceeds.
+
+Methods: no_pause (plain next-token training), pause_ce (k pauses after every token, cross-entropy at
+the last one), and the Catch-Your-Breath losses anytime / variational / budget (`repro.nn.pause.cyb_loss`),
+where the model may answer `<don't know>` at a try and get another one, up to k pauses.
+
+Evaluation is teacher-forced on the training layout (every token followed by its k pause slots): the
+model's answer for a token is the one at its first try whose argmax is not `<don't know>` (or the last
+try; pause_ce is always read at the last try); its pause count is that try's index. Token types: answers (hard: a computation over the whole
+example that starts at the late query), separators (easy: fixed positions), and the random digits and
+queries (unpredictable; left out of the rates).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import torch
+
+from repro.core import runtime
+from repro.core.io import write_json
+from repro.core.seeding import generator, seed_everything
+from repro.nn.gpt import GPT, GPTConfig
+from repro.nn.pause import cyb_loss, interleave_pauses
+from repro.nn.trainer import OptimConfig, fit
+from repro.papers.pause_tokens.tasks import Vocab, corpus
+
+CYB = ("anytime", "variational", "budget")
+
+
+class PausedLM(torch.nn.Module):
+    """The shared GPT with k pause slots after every token and a `<don't know>` output."""
+
+    def __init__(self, cfg: GPTConfig, k: int, method: str, p: dict, pause_id: int):
+        super().__init__()
+        self.gpt, self.k, self.method, self.p, self.pause_id = GPT(cfg), k, method, p, pause_id
+
+    def slot_logits(self, x: torch.Tensor) -> torch.Tensor:
+        """(B, T, k+1, V+1): the tries at predicting each next token."""
+        B, T = x.shape
+        h = self.gpt.hidden(interleave_pauses(x, self.k, self.pause_id))
+        return self.gpt.logits(h).view(B, T, self.k + 1, -1)
+
+    def forward(self, x: torch.Tensor, y: torch.Tensor) -> tuple[None, torch.Tensor]:
+        logits = self.slot_logits(x).flatten(0, 1)
+        loss, _ = cyb_loss(logits, y.reshape(-1), self.method, dont_know=self.gpt.cfg.vocab_size,
+                           gamma=self.p["gamma"], budget=self.p["budget"])
+        return None, loss
+
+    @torch.no_grad()
+    def decide(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(prediction, pauses used) per position: the first try not answering `<don't know>`."""
+        logits = self.slot_logits(x)
+        dk = self.gpt.cfg.vocab_size
+        says_dk = logits.argmax(-1) == dk
+        if self.method == "pause_ce":  # trained only at the last try: always read it there
+            says_dk[:] = True
+        says_dk[..., -1] = False
+        used = (~says_dk).float().argmax(-1)  # first try that answers
+        chosen = logits.gather(2, used[..., None, None].expand(-1, -1, 1, logits.shape[-1])).squeeze(2)
+        return chosen[..., :dk].argmax(-1), used
+
+
+class PlainLM(torch.nn.Module):
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.gpt = GPT(cfg)
+
+    def forward(self, x, y):
+        return self.gpt(x, y)
+
+    @torch.no_grad()
+    def decide(self, x):
+        return self.gpt.logits(self.gpt.hidden(x)).argmax(-1), torch.zeros(x.shape, dtype=torch.long)
+
+
+def token_types(y: torch.Tensor, v: Vocab) -> dict[str, torch.Tensor]:
+    """Masks over target positions: the answer follows a query, the separator follows the last digit."""
+    example = v.n_digits + 3
+    pos = (torch.arange(y.shape[1]) + 1) % example  # index of the target within its example
+    return {"hard": (pos == example - 1).expand_as(y), "easy": (pos == v.n_digits).expand_as(y)}
+
+
+def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    p = params
+    seed_everything(p["seed"])
+    v = Vocab(p["n_digits"])
+    k = 0 if p["method"] == "no_pause" else p["k"]
+    seq_len = p["per_sequence"] * (p["n_digits"] + 3)
+    cfg = GPTConfig(vocab_size=v.size, block_size=(seq_len - 1) * (k + 1), n_extra_outputs=int(k > 0), **p["model"])
+    model = PlainLM(cfg) if k == 0 else PausedLM(cfg, k, p["method"], p, v.pause)
+    test = corpus(p["n_test"], p["per_sequence"], p["tasks"], v, p["window"], generator(p["seed"], 7777))
+    types = token_types(test[:, 1:], v)
+    tokens_per_step = p["batch_size"] * (seq_len - 1)
+    curve = []
+
+    def evaluate(step: int, m) -> None:
+        if step % p["eval_every"] and step != p["optim"]["steps"]:
+            return
+        m.eval()
+        pred, used = m.decide(test[:, :-1])
+        right = pred == test[:, 1:]
+        curve.append({"step": step, "tokens": step * tokens_per_step,
+                      **{f"{t}_accuracy": right[mask].float().mean().item() for t, mask in types.items()},
+                      **{f"{t}_pauses": used[mask].float().mean().item() for t, mask in types.items()}})
+        m.train()
+
+    def batch(step: int):
+        x = corpus(p["batch_size"], p["per_sequence"], p["tasks"], v, p["window"], generator(p["seed"], step))
+        return x[:, :-1], x[:, 1:]
+    t0 = time.perf_counter()
+    state = fit(model, batch, OptimConfig.from_params(p["optim"]), device=runtime.device(),
+                run_key=hashlib.sha256(json.dumps(p, sort_keys=True).encode()).hexdigest(), on_step=evaluate)
+    write_json(outputs["metrics"], {"seed": p["seed"], "method": p["method"], "k": k, "curve": curve,
+                                    "history": state.history, "train_seconds": time.perf_counter() - t0})

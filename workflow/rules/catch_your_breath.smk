@@ -1,0 +1,69 @@
+# Catch Your Breath: adaptive computation for self-paced sequence production (Galashov et al., 2025).
+# one job per method × seed (train with periodic evaluation) → render. Uses pause_tokens' corpus.
+
+CYB = config["catch_your_breath"]
+CYB_FIGS = "paper_figures/catch_your_breath"
+PAPER_TARGETS["catch_your_breath"] = [
+    f"{CYB_FIGS}/{f}"
+    for f in [
+        "accuracy_vs_tokens.png", "accuracy_vs_tokens.pdf", "pause_rate.png", "pause_rate.pdf",
+        "summary.md", "summary.tex", "summary.csv", "claims.json",
+    ]
+]
+
+
+wildcard_constraints:
+    cyb_method="no_pause|pause_ce|anytime|variational|budget",
+
+
+rule catch_your_breath_train:
+    output:
+        metrics="results/catch_your_breath/{cyb_method}/seed{seed}.json",
+    params:
+        stage="catch_your_breath.train",
+        cfg=lambda w: {k: v for k, v in CYB.items() if k not in ("seeds", "resources", "threads")}
+        | {"method": w.cyb_method, "seed": int(w.seed)},
+    threads: CYB["threads"]
+    resources:
+        **train_resources("catch_your_breath"),
+    log:
+        "results/catch_your_breath/logs/train_{cyb_method}_seed{seed}.log",
+    benchmark:
+        "results/catch_your_breath/benchmarks/train_{cyb_method}_seed{seed}.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule catch_your_breath_render:
+    input:
+        metrics=expand("results/catch_your_breath/{method}/seed{seed}.json",
+                       method=["no_pause", "pause_ce", "anytime", "variational", "budget"], seed=CYB["seeds"]),
+    output:
+        accuracy_png=report(f"{CYB_FIGS}/accuracy_vs_tokens.png", caption="../report/catch_your_breath.rst", category="catch_your_breath"),
+        accuracy_pdf=f"{CYB_FIGS}/accuracy_vs_tokens.pdf",
+        pauses_png=report(f"{CYB_FIGS}/pause_rate.png", caption="../report/catch_your_breath.rst", category="catch_your_breath"),
+        pauses_pdf=f"{CYB_FIGS}/pause_rate.pdf",
+        table=f"{CYB_FIGS}/summary.md",
+        table_tex=f"{CYB_FIGS}/summary.tex",
+        table_csv=f"{CYB_FIGS}/summary.csv",
+        claims=f"{CYB_FIGS}/claims.json",
+    params:
+        stage="catch_your_breath.render",
+        cfg={"scale": config["scale"], "k": CYB["k"]},
+    resources:
+        **light_resources("catch_your_breath"),
+    log:
+        "results/catch_your_breath/logs/render.log",
+    benchmark:
+        "results/catch_your_breath/benchmarks/render.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule catch_your_breath:
+    input:
+        PAPER_TARGETS["catch_your_breath"],
