@@ -29,6 +29,7 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     grid = sns.relplot(data=curves, x="tokens", y="hard_accuracy", hue="method", hue_order=ORDER, kind="line",
                        errorbar=("pi", 100), height=3.4, aspect=1.4)
     grid.set(xlabel="training tokens (pauses not counted)", ylabel="accuracy on answer tokens")
+    grid.ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
     save_figure(grid.figure, outputs["accuracy_png"], outputs["accuracy_pdf"])
 
     final = curves[curves.step == curves.step.max()]
