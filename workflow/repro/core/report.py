@@ -1,6 +1,7 @@
 """paper_figures/REPORT.md: every paper's claims, verdicts, figures and run costs."""
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pandas as pd
@@ -10,6 +11,8 @@ from repro.core.tables import to_markdown
 
 
 def _fmt(stat: dict) -> str:
+    if not math.isfinite(stat["mean"]):  # e.g. "never reached": a mean means nothing, list the seeds
+        return "per seed " + " / ".join(f"{v:.3f}" for v in stat["values"])
     return f"{stat['mean']:.3f} ± {stat['std']:.3f} (n={stat['n']})" if stat["n"] > 1 else f"{stat['mean']:.3f} (n=1)"
 
 
