@@ -9,10 +9,13 @@ Logits are computed only where a loss or a decision needs them (`positions` / `t
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from repro.core.io import load_weights
 
 IGNORE = -1  # target value that carries no loss
 
@@ -128,6 +131,17 @@ def teacherless_inputs(inputs: Tensor, target_mask: Tensor, dummy: int) -> Tenso
     predicted from the prefix alone, in one pass (Bachmann & Nagarajan, 2024).
     `target_mask[b, t]` is True where inputs[b, t] is a target token."""
     return torch.where(target_mask, torch.full_like(inputs, dummy), inputs)
+
+
+def gpt_from_saved(blob: dict) -> GPT:
+    """The GPT of a saved {"config": GPTConfig.to_dict(), "state_dict": ...}, in eval mode."""
+    model = GPT(GPTConfig(**blob["config"]))
+    model.load_state_dict(blob["state_dict"])
+    return model.eval()
+
+
+def load_gpt(path: str | Path) -> GPT:
+    return gpt_from_saved(load_weights(path))
 
 
 def n_params(model: nn.Module) -> int:

@@ -13,8 +13,6 @@ queries (unpredictable; left out of the rates).
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 
 import torch
@@ -111,7 +109,6 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         x = corpus(p["batch_size"], p["per_sequence"], p["tasks"], v, p["window"], generator(p["seed"], step))
         return x[:, :-1], x[:, 1:]
     t0 = time.perf_counter()
-    state = fit(model, batch, OptimConfig.from_params(p["optim"]), device=runtime.device(),
-                run_key=hashlib.sha256(json.dumps(p, sort_keys=True).encode()).hexdigest(), on_step=evaluate)
+    state = fit(model, batch, OptimConfig.from_params(p["optim"]), device=runtime.device(), on_step=evaluate)
     write_json(outputs["metrics"], {"seed": p["seed"], "method": p["method"], "k": k, "curve": curve,
                                     "history": state.history, "train_seconds": time.perf_counter() - t0})

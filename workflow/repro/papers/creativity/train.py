@@ -11,8 +11,6 @@ Arms (all the same GPT size and step budget):
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 
 import numpy as np
@@ -78,8 +76,7 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                ntp_batches(x, start, p["batch_size"], seed, v.dummy, teacherless=arm == "teacherless"))
     optim = OptimConfig.from_params(p["optim"])
     t0 = time.perf_counter()
-    state = fit(model, batches, optim, device=runtime.device(), run_key=hashlib.sha256(
-        json.dumps(p, sort_keys=True).encode()).hexdigest())
+    state = fit(model, batches, optim, device=runtime.device())
     model.cpu().eval()
     seconds = time.perf_counter() - t0
 

@@ -2,14 +2,12 @@
 a sparsity grid with global magnitude and Wanda, and measure each task family's accuracy."""
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 
 from repro.core import runtime
-from repro.core.io import load_weights, save_torch, write_json
+from repro.core.io import save_torch, write_json
 from repro.core.seeding import generator, seed_everything
-from repro.nn.gpt import GPT, GPTConfig, n_params
+from repro.nn.gpt import GPT, GPTConfig, load_gpt, n_params
 from repro.nn.prune import pruned, sparsity_of
 from repro.nn.trainer import OptimConfig, fit
 from repro.papers.downscaling.tasks import Mixture, accuracy
@@ -23,8 +21,7 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     model = GPT(cfg)
     t0 = time.perf_counter()
     state = fit(model, lambda step: mixture.batch(p["batch_size"], generator(p["seed"], step)),
-                OptimConfig.from_params(p["optim"]), device=runtime.device(),
-                run_key=hashlib.sha256(json.dumps(p, sort_keys=True).encode()).hexdigest())
+                OptimConfig.from_params(p["optim"]), device=runtime.device())
     model.cpu().eval()
     tests = mixture.test_sets(p["n_test"], p["seed"])
     save_torch(outputs["model"], {"config": cfg.to_dict(), "state_dict": model.state_dict()})
@@ -36,10 +33,7 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
 
 def prune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
-    blob = load_weights(inputs["model"])
-    model = GPT(GPTConfig(**blob["config"]))
-    model.load_state_dict(blob["state_dict"])
-    model.eval()
+    model = load_gpt(inputs["model"])
     mixture = Mixture(p["data"])
     tests = mixture.test_sets(p["n_test"], p["seed"])
     calibration = mixture.batch(p["calibration"], generator(p["seed"], 31337))[0]  # pretraining-like text

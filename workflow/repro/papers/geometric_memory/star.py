@@ -5,8 +5,6 @@ The first hop n1 is the hard token: choosing the arm that leads to an unseen lea
 arm_len-fold composition of edges, unless the embeddings make it a one-step lookup."""
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 
 import numpy as np
@@ -75,7 +73,6 @@ def train_star(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     task = StarTask(p["deg"], p["arm_len"], p["seed"], p["train_share"])
     model = GPT(GPTConfig(vocab_size=task.vocab_size, block_size=task.seq_len, **p["model"]))
     optim = OptimConfig.from_params(p["optim"])
-    run_key = hashlib.sha256(json.dumps(p, sort_keys=True).encode()).hexdigest()
     curve = []
 
     def evaluate(step: int, m: GPT) -> None:
@@ -87,7 +84,7 @@ def train_star(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             m.train()
     start = time.perf_counter()
     state = fit(model, batch_fn(task, p["batch_size"], p["path_share"], p["seed"]), optim,
-                device=runtime.device(), ckpt_path=None, run_key=run_key, on_step=evaluate)
+                device=runtime.device(), on_step=evaluate)
     model.cpu()
     write_json(outputs["metrics"], {
         "seed": p["seed"], "deg": p["deg"], "arm_len": p["arm_len"], "chance_first_hop": 1 / p["deg"],

@@ -9,14 +9,14 @@ from repro.core.io import write_json
 from repro.data.pathstar import is_valid_path
 from repro.nn.gpt import IGNORE
 from repro.papers.ntp_pitfalls.data import arm_target, load_split, make_batch, spec_of
-from repro.papers.ntp_pitfalls.train import load_model
+from repro.nn.gpt import load_gpt
 
 
 @torch.no_grad()
 def evaluate(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     arm, graph = params["arm"], params["graph"]
     spec = spec_of(graph)
-    model = load_model(inputs["model"]).to(runtime.device())
+    model = load_gpt(inputs["model"]).to(runtime.device())
     prefix, path = load_split(inputs["data"], "test")
     target = arm_target(path, arm)
     device = runtime.device()

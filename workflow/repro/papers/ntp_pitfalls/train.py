@@ -8,7 +8,7 @@ from pathlib import Path
 
 
 from repro.core import runtime
-from repro.core.io import load_weights, save_torch, write_json
+from repro.core.io import save_torch, write_json
 from repro.core.seeding import seed_everything
 from repro.nn.gpt import GPT, GPTConfig, n_params
 from repro.nn.trainer import OptimConfig, fit
@@ -43,8 +43,3 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     Path(params["ckpt"]).unlink(missing_ok=True)  # the final weights supersede it
 
 
-def load_model(path: str | Path) -> GPT:
-    blob = load_weights(path)
-    model = GPT(GPTConfig(**blob["config"]))
-    model.load_state_dict(blob["state_dict"])
-    return model.eval()

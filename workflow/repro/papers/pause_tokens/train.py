@@ -3,8 +3,6 @@ of the shared GPT, then accuracy with a chosen number of inference pauses."""
 from __future__ import annotations
 
 import copy
-import hashlib
-import json
 import time
 
 import torch
@@ -12,7 +10,7 @@ import torch
 from repro.core import runtime
 from repro.core.io import load_weights, save_torch, write_json
 from repro.core.seeding import generator, seed_everything
-from repro.nn.gpt import GPT, GPTConfig, IGNORE
+from repro.nn.gpt import GPT, GPTConfig, IGNORE, gpt_from_saved
 from repro.nn.pause import append_pauses, insert_random_pauses
 from repro.nn.trainer import OptimConfig, fit
 from repro.papers.pause_tokens.tasks import Vocab, corpus, examples
@@ -23,10 +21,6 @@ def model_config(p: dict) -> GPTConfig:
     example = p["n_digits"] + 3
     block = max(p["per_sequence"] * example, example + max(p["inference_pauses"] + [p["finetune_pauses"]]))
     return GPTConfig(vocab_size=v.size, block_size=block, **p["model"])
-
-
-def run_key(p: dict) -> str:
-    return hashlib.sha256(json.dumps(p, sort_keys=True).encode()).hexdigest()
 
 
 def pretrain(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
@@ -43,7 +37,7 @@ def pretrain(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             return insert_random_pauses(x, n_pauses, v.pause, g)
         return x[:, :-1], x[:, 1:]
     t0 = time.perf_counter()
-    state = fit(model, batch, OptimConfig.from_params(p["pretrain_optim"]), device=runtime.device(), run_key=run_key(p))
+    state = fit(model, batch, OptimConfig.from_params(p["pretrain_optim"]), device=runtime.device())
     save_torch(outputs["model"], {"config": model.cfg.to_dict(), "state_dict": model.cpu().state_dict(),
                                   "history": state.history, "seconds": time.perf_counter() - t0})
 
@@ -66,8 +60,7 @@ def finetune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     v = Vocab(p["n_digits"])
     blob = load_weights(inputs["model"])
-    pretrained = GPT(GPTConfig(**blob["config"]))
-    pretrained.load_state_dict(blob["state_dict"])
+    pretrained = gpt_from_saved(blob)
     rows, curves = [], []
     for task in p["tasks"]:
         test = examples(task, p["n_test"], v, p["window"], generator(p["seed"], 7777))
@@ -78,8 +71,7 @@ def finetune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             def batch(step: int, task=task, m_ft=m_ft):
                 x = examples(task, p["batch_size"], v, p["window"], generator(p["seed"], 10**6 + step))
                 return answer_batch(x, m_ft, v.pause)
-            state = fit(model, batch, OptimConfig.from_params(p["finetune_optim"]), device=runtime.device(),
-                        run_key=run_key(p | {"task": task, "ft": ft_arm}))
+            state = fit(model, batch, OptimConfig.from_params(p["finetune_optim"]), device=runtime.device())
             model.cpu().eval()
             for m_inf in sorted(set(p["inference_pauses"]) | {m_ft}):
                 rows.append({"seed": p["seed"], "task": task, "pretrain": p["arm"], "finetune": ft_arm,
