@@ -1,5 +1,6 @@
 # Catch Your Breath: adaptive computation for self-paced sequence production (Galashov et al., 2025).
-# one job per method × seed (train with periodic evaluation) → render. Uses pause_tokens' corpus.
+# one job per method × seed (train with periodic evaluation) → render. Mini: pause_tokens' synthetic corpus;
+# full: byte-level C4 (fetch_text_corpus in common.smk).
 
 CYB = config["catch_your_breath"]
 CYB_FIGS = "paper_figures/catch_your_breath"
@@ -17,6 +18,8 @@ wildcard_constraints:
 
 
 rule catch_your_breath_train:
+    input:
+        **({"corpus": "results/catch_your_breath/data/corpus.u8"} if CYB["corpus"] != "synthetic" else {}),
     output:
         metrics="results/catch_your_breath/{cyb_method}/seed{seed}.json",
     params:
@@ -51,7 +54,7 @@ rule catch_your_breath_render:
         claims=f"{CYB_FIGS}/claims.json",
     params:
         stage="catch_your_breath.render",
-        cfg={"scale": config["scale"], "k": CYB["k"]},
+        cfg={"scale": config["scale"], "k": CYB["k"], "synthetic": CYB["corpus"] == "synthetic"},
     resources:
         **light_resources("catch_your_breath"),
     log:

@@ -29,3 +29,4 @@ PAPER_TARGETS = {}  # slug -> list of final artefacts; filled by each paper's ru
 
 def paper_targets():
     return [t for slug in PAPERS for t in PAPER_TARGETS[slug]]
+

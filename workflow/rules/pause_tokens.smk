@@ -1,9 +1,13 @@
 # Think before you speak: training language models with pause tokens (Goyal et al., 2023).
-# pretrain (standard / pause) per seed → finetune (standard / pause) on each task + inference-pause sweep → render.
+# pretrain (standard / pause) per seed → finetune (standard / pause) per task + inference-pause sweep → render.
+# Mini scale: synthetic late-query tasks. Full scale: byte-level C4 pretraining and the paper's hub sets.
 
 PT = config["pause_tokens"]
 PT_FIGS = "paper_figures/pause_tokens"
 PT_COMMON = {k: v for k, v in PT.items() if k not in ("seeds", "resources", "threads")}
+PT_TEXT = PT["corpus"] != "synthetic"
+if PT_TEXT and (unknown := sorted(set(PT["tasks"]) - set(PT.get("downstream", {})))):
+    raise ValueError(f"pause_tokens: tasks {unknown} have no entry under pause_tokens.downstream")
 PAPER_TARGETS["pause_tokens"] = [
     f"{PT_FIGS}/{f}"
     for f in [
@@ -15,9 +19,28 @@ PAPER_TARGETS["pause_tokens"] = [
 
 wildcard_constraints:
     pt_arm="std|pause",
+    pt_task="|".join(PT["tasks"]),
+
+
+rule pause_tokens_fetch_task:
+    output:
+        data=directory("results/pause_tokens/data/{pt_task}"),
+    params:
+        stage="pause_tokens.fetch_task",
+        cfg=lambda w: PT["downstream"][w.pt_task],
+    resources:
+        **light_resources("pause_tokens"),
+    log:
+        "results/pause_tokens/logs/fetch_{pt_task}.log",
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
 
 
 rule pause_tokens_train_pretrain:
+    input:
+        **({"corpus": "results/pause_tokens/data/corpus.u8"} if PT_TEXT else {}),
     output:
         model="results/pause_tokens/pretrain/{pt_arm}/seed{seed}/model.pt",
     params:
@@ -39,18 +62,19 @@ rule pause_tokens_train_pretrain:
 rule pause_tokens_train_finetune:
     input:
         model="results/pause_tokens/pretrain/{pt_arm}/seed{seed}/model.pt",
+        **({"data": "results/pause_tokens/data/{pt_task}"} if PT_TEXT else {}),
     output:
-        metrics="results/pause_tokens/finetune/{pt_arm}/seed{seed}.json",
+        metrics="results/pause_tokens/finetune/{pt_arm}/{pt_task}/seed{seed}.json",
     params:
         stage="pause_tokens.finetune",
-        cfg=lambda w: PT_COMMON | {"arm": w.pt_arm, "seed": int(w.seed)},
+        cfg=lambda w: PT_COMMON | {"arm": w.pt_arm, "task": w.pt_task, "seed": int(w.seed)},
     threads: PT["threads"]
     resources:
         **train_resources("pause_tokens"),
     log:
-        "results/pause_tokens/logs/finetune_{pt_arm}_seed{seed}.log",
+        "results/pause_tokens/logs/finetune_{pt_arm}_{pt_task}_seed{seed}.log",
     benchmark:
-        "results/pause_tokens/benchmarks/finetune_{pt_arm}_seed{seed}.tsv"
+        "results/pause_tokens/benchmarks/finetune_{pt_arm}_{pt_task}_seed{seed}.tsv"
     conda:
         TORCH_ENV
     script:
@@ -59,7 +83,8 @@ rule pause_tokens_train_finetune:
 
 rule pause_tokens_render:
     input:
-        metrics=expand("results/pause_tokens/finetune/{arm}/seed{seed}.json", arm=["std", "pause"], seed=PT["seeds"]),
+        metrics=expand("results/pause_tokens/finetune/{arm}/{task}/seed{seed}.json", arm=["std", "pause"],
+                       task=PT["tasks"], seed=PT["seeds"]),
     output:
         grid_png=report(f"{PT_FIGS}/grid_2x2.png", caption="../report/pause_tokens.rst", category="pause_tokens"),
         grid_pdf=f"{PT_FIGS}/grid_2x2.pdf",
@@ -71,7 +96,9 @@ rule pause_tokens_render:
         claims=f"{PT_FIGS}/claims.json",
     params:
         stage="pause_tokens.render",
-        cfg={"scale": config["scale"], "finetune_pauses": PT["finetune_pauses"], "per_sequence": PT["per_sequence"]},
+        cfg={"scale": config["scale"], "finetune_pauses": PT["finetune_pauses"],
+             "corpus": "synthetic" if not PT_TEXT else PT["corpus"]["load"]["path"],
+             "per_sequence": PT.get("per_sequence")},
     resources:
         **light_resources("pause_tokens"),
     log:

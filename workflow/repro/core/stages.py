@@ -40,5 +40,16 @@ def run_stage(smk: Any) -> None:
     runtime.configure(smk.threads, smk.resources.get("gpu", 0))
     start = time.perf_counter()
     print(f"stage {stage}: threads={smk.threads} device={runtime.device()}", flush=True)
-    fn(dict(smk.params.cfg), _paths(smk.input), _paths(smk.output), smk.threads)
+    outputs = _paths(smk.output)
+    fn(dict(smk.params.cfg), _paths(smk.input), outputs, smk.threads)
+    remove_checkpoints(outputs)
     print(f"stage {stage}: done in {time.perf_counter() - start:.1f}s", flush=True)
+
+
+def remove_checkpoints(outputs: dict[str, Path | list[Path]]) -> None:
+    """Delete the resumable checkpoints of a job that succeeded (`<output>*.ckpt`,
+    repro.nn.trainer.resumable): its outputs supersede them, and a later run must not resume them."""
+    for out in outputs.values():
+        for path in out if isinstance(out, list) else [out]:
+            for ckpt in path.parent.glob(f"{path.name}*.ckpt"):
+                ckpt.unlink()

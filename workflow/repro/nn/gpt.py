@@ -109,21 +109,54 @@ class GPT(nn.Module):
     def generate(self, prompt: Tensor, n_new: int, temperature: float = 0.0,
                  generator: torch.Generator | None = None) -> Tensor:
         """Decode n_new tokens after a batch of equal-length prompts: greedy at temperature 0,
-        else sampled from softmax(logits / temperature) (pass a generator for repeatable draws)."""
-        seq = prompt
+        else sampled from softmax(logits / temperature) (pass a generator for repeatable draws).
+        Runs on the model's device; the result is on the prompt's."""
+        seq = prompt.to(self.device)
         for _ in range(n_new):
             logits = self.logits(self.hidden(seq)[:, -1])
-            if temperature > 0:
-                nxt = torch.multinomial((logits.float() / temperature).softmax(-1), 1, generator=generator)
+            if temperature > 0:  # sampled on the CPU, so that a CPU generator gives the same draws anywhere
+                probs = (logits.float() / temperature).softmax(-1).cpu()
+                nxt = torch.multinomial(probs, 1, generator=generator).to(seq.device)
             else:
                 nxt = logits.argmax(-1, keepdim=True)
             seq = torch.cat([seq, nxt], dim=1)
-        return seq[:, prompt.shape[1]:]
+        return seq[:, prompt.shape[1]:].to(prompt.device)
+
+    @torch.no_grad()
+    def complete(self, prompts: list[list[int]], n_new: int, stop: int) -> list[list[int]]:
+        """Greedy completions of prompts of different lengths in one batch, each cut before its first
+        `stop` token. Rows are right-padded: causal attention keeps the padding after a row's last
+        token invisible to it, so each row's next token is read at its own last position."""
+        lengths = torch.tensor([len(p) for p in prompts], device=self.device)
+        if int(lengths.max()) + n_new > self.cfg.block_size:
+            raise ValueError(f"prompt of {int(lengths.max())} + {n_new} new tokens > block_size {self.cfg.block_size}")
+        buf = torch.full((len(prompts), int(lengths.max()) + n_new), stop, dtype=torch.long, device=self.device)
+        for row, p in enumerate(prompts):
+            buf[row, :len(p)] = torch.tensor(p, dtype=torch.long)
+        rows, start = torch.arange(len(prompts), device=self.device), lengths.clone()
+        done = torch.zeros(len(prompts), dtype=torch.bool, device=self.device)
+        for _ in range(n_new):
+            h = self.hidden(buf[:, :int(lengths.max())])
+            nxt = self.logits(h[rows, lengths - 1]).argmax(-1).masked_fill(done, stop)
+            buf[rows, lengths] = nxt
+            lengths += 1
+            done |= nxt == stop
+            if done.all():
+                break
+        out = []
+        for row, begin in enumerate(start.tolist()):
+            new = buf[row, begin:begin + n_new].tolist()
+            out.append(new[:new.index(stop)] if stop in new else new)
+        return out
+
+    @property
+    def device(self) -> torch.device:
+        return self.pos_emb.weight.device
 
     @torch.no_grad()
     def predict_parallel(self, idx: Tensor, positions: Tensor) -> Tensor:
         """One-pass (teacherless) decoding: argmax at the given positions, (B, len(positions))."""
-        return self.logits(self.hidden(idx)[:, positions]).argmax(-1)
+        return self.logits(self.hidden(idx.to(self.device))[:, positions]).argmax(-1).to(idx.device)
 
 
 def teacherless_inputs(inputs: Tensor, target_mask: Tensor, dummy: int) -> Tensor:

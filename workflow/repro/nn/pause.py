@@ -5,6 +5,8 @@ ordinary learnable input token of the vocabulary, `<don't know>` an output-only 
 """
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor
@@ -29,14 +31,15 @@ def insert_random_pauses(x: Tensor, n_pauses: int, pause_id: int, gen: torch.Gen
 
 def append_pauses(prompt: Tensor, n_pauses: int, pause_id: int) -> Tensor:
     """Pause finetuning/inference: n_pauses pauses after the prompt; the answer is read after the last."""
-    return torch.cat([prompt, torch.full((len(prompt), n_pauses), pause_id, dtype=prompt.dtype)], dim=1)
+    pauses = torch.full((len(prompt), n_pauses), pause_id, dtype=prompt.dtype, device=prompt.device)
+    return torch.cat([prompt, pauses], dim=1)
 
 
 def interleave_pauses(x: Tensor, k: int, pause_id: int) -> Tensor:
     """Catch-your-breath layout: every token is followed by k pause slots, (B, T·(k+1)). Slot j of
     token t (j = 0 is the token itself) is the model's (j+1)-th try at predicting token t+1."""
     B, T = x.shape
-    slots = torch.full((B, T, k + 1), pause_id, dtype=x.dtype)
+    slots = torch.full((B, T, k + 1), pause_id, dtype=x.dtype, device=x.device)
     slots[:, :, 0] = x
     return slots.reshape(B, T * (k + 1))
 
@@ -70,14 +73,14 @@ def cyb_loss(logits: Tensor, targets: Tensor, method: str, *, dont_know: int, ga
     if method == "pause_ce":
         return F.cross_entropy(logits[:, -1].float(), targets), pi
     if method == "anytime":  # −log E_π[γ^j p̃_j(y)]: discounted probability of a correct answer
-        log_discount = torch.arange(k1, dtype=ce.dtype) * torch.log(torch.tensor(gamma))
+        log_discount = torch.arange(k1, dtype=ce.dtype, device=ce.device) * math.log(gamma)
         return -torch.logsumexp(pi.clamp(min=1e-12).log() + log_discount - ce, dim=-1).mean(), pi
     expected = (pi * ce).sum(-1)
     if method == "budget":
-        tries = torch.arange(k1, dtype=ce.dtype)
+        tries = torch.arange(k1, dtype=ce.dtype, device=ce.device)
         return (expected + budget * (pi * tries).sum(-1)).mean(), pi
     if method == "variational":
-        prior = prior if prior is not None else torch.full((k1,), 1 / k1)
+        prior = (prior if prior is not None else torch.full((k1,), 1 / k1)).to(ce.device)
         kl = (pi * (pi.clamp(min=1e-8).log() - prior.log())).sum(-1)
         return (expected + kl).mean(), pi
     raise ValueError(f"unknown catch-your-breath loss {method!r}")

@@ -6,6 +6,8 @@ resumed run sees exactly the batches an uninterrupted one would: no data-loader 
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import sys
 from contextlib import nullcontext
@@ -55,6 +57,7 @@ class OptimConfig:
 class TrainState:
     step: int = 0
     history: list[dict] = field(default_factory=list)  # {"step", "loss", "lr"} every log_every steps
+    evals: list[dict] = field(default_factory=list)    # what on_step returned (e.g. periodic evaluations)
 
 
 def make_optimizer(model: nn.Module, cfg: OptimConfig, device: torch.device) -> torch.optim.AdamW:
@@ -66,13 +69,14 @@ def make_optimizer(model: nn.Module, cfg: OptimConfig, device: torch.device) -> 
 
 
 def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.device,
-        ckpt_path: Path | None = None, run_key: str = "", on_step: Callable[[int, nn.Module], None] | None = None,
-        ) -> TrainState:
+        ckpt_path: Path | None = None, run_key: str = "",
+        on_step: Callable[[int, nn.Module], dict | None] | None = None) -> TrainState:
     """Train `model` for cfg.steps steps; model(*batch) must return (_, loss).
 
     If `ckpt_path` holds a checkpoint with the same `run_key` (a hash of everything that
     determines the run), training resumes from it; a stale checkpoint of another config is ignored.
-    `on_step(step, model)` is called after each step (e.g. periodic evaluation)."""
+    `on_step(step, model)` is called after each step; a dict it returns (e.g. a periodic evaluation)
+    is appended to `state.evals`, which is checkpointed with the run."""
     model.to(device)
     opt = make_optimizer(model, cfg, device)
     state = _resume(model, opt, ckpt_path, run_key)
@@ -100,11 +104,11 @@ def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.
             bar.set_postfix(loss=f"{state.history[-1]['loss']:.4f}", refresh=False)
             running.zero_()
             n_running = 0
-        if on_step is not None:
-            on_step(state.step, model)
+        if on_step is not None and (record := on_step(state.step, model)) is not None:
+            state.evals.append(record)
         bar.update(1)
-        if ckpt_path is not None and cfg.ckpt_every and state.step % cfg.ckpt_every == 0 and state.step < cfg.steps:
-            _save(ckpt_path, model, opt, state, run_key)
+        if ckpt_path is not None and cfg.ckpt_every and (state.step % cfg.ckpt_every == 0 or state.step == cfg.steps):
+            _save(ckpt_path, model, opt, state, run_key)  # the last one lets a job killed after fit skip it
     bar.close()
     model.eval()
     return state
@@ -113,7 +117,7 @@ def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.
 def _save(path: Path, model: nn.Module, opt: torch.optim.Optimizer, state: TrainState, run_key: str) -> None:
     # Log-points are aligned with checkpoints only if log_every divides ckpt_every; the partial
     # running loss is not saved, so a resumed run's history equals an uninterrupted one's when it does.
-    save_torch(path, {"run_key": run_key, "step": state.step, "history": state.history,
+    save_torch(path, {"run_key": run_key, "step": state.step, "history": state.history, "evals": state.evals,
                       "model": model.state_dict(), "optim": opt.state_dict()})
 
 
@@ -127,4 +131,13 @@ def _resume(model: nn.Module, opt: torch.optim.Optimizer, path: Path | None, run
     model.load_state_dict(ckpt["model"])
     opt.load_state_dict(ckpt["optim"])
     print(f"resumed from {path} at step {ckpt['step']}", file=sys.stderr)
-    return TrainState(step=ckpt["step"], history=list(ckpt["history"]))
+    return TrainState(step=ckpt["step"], history=list(ckpt["history"]), evals=list(ckpt.get("evals", [])))
+
+
+def resumable(output: str | Path, params: dict, part: str = "") -> dict:
+    """fit() keyword arguments that make a training job resumable: a checkpoint beside the job's
+    output (`<output>[.<part>].ckpt`; `part` names one of several fits in a job), keyed by a hash of
+    the job's params so that a changed config never resumes a stale run. The stage runner deletes
+    the checkpoints once the job has succeeded (repro.core.stages)."""
+    key = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+    return {"ckpt_path": Path(f"{output}{'.' + part if part else ''}.ckpt"), "run_key": f"{key}:{part}"}

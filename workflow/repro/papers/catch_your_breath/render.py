@@ -24,18 +24,19 @@ def tokens_to_reach(curve: pd.DataFrame, target: float) -> float:
 
 def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     use_style()
+    hard, easy = ("answer", "separator") if params["synthetic"] else ("word-initial byte", "word-internal byte")
     runs = [read_json(p) for p in inputs["metrics"]]
     curves = pd.DataFrame([{"seed": r["seed"], "method": r["method"], **c} for r in runs for c in r["curve"]])
     grid = sns.relplot(data=curves, x="tokens", y="hard_accuracy", hue="method", hue_order=ORDER, kind="line",
                        errorbar=("pi", 100), height=3.4, aspect=1.4)
-    grid.set(xlabel="training tokens (pauses not counted)", ylabel="accuracy on answer tokens")
+    grid.set(xlabel="training tokens (pauses not counted)", ylabel=f"accuracy on {hard} tokens")
     grid.ax.ticklabel_format(axis="x", style="sci", scilimits=(0, 0))
     save_figure(grid.figure, outputs["accuracy_png"], outputs["accuracy_pdf"])
 
     final = curves[curves.step == curves.step.max()]
     pauses = final.melt(id_vars=["seed", "method"], value_vars=["hard_pauses", "easy_pauses"],
                         var_name="token type", value_name="pauses")
-    pauses["token type"] = pauses["token type"].map({"hard_pauses": "answer (hard)", "easy_pauses": "separator (easy)"})
+    pauses["token type"] = pauses["token type"].map({"hard_pauses": f"{hard} (hard)", "easy_pauses": f"{easy} (easy)"})
     grid = sns.catplot(data=pauses[pauses.method != "no_pause"], x="method", y="pauses", hue="token type",
                        kind="bar", order=ORDER[1:], errorbar=("pi", 100), height=3.2, aspect=1.5)
     grid.set(xlabel="", ylabel=f"pauses used (of {params['k']})")
@@ -43,14 +44,15 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
 
     summary = final.groupby("method")[["hard_accuracy", "easy_accuracy", "hard_pauses", "easy_pauses"]].mean()
     write_table(summary.reindex(ORDER).reset_index(), outputs["table"])
-    C.write_claims(outputs["claims"], "catch_your_breath", TITLE, params["scale"], make_claims(curves),
-                   note="Corpus: the pause_tokens examples (digits, SEP, a late query, the answer) concatenated; every "
-                        f"token is followed by {params['k']} pause slots for the pause methods. Evaluation is "
+    corpus = ("the pause_tokens examples (digits, SEP, a late query, the answer) concatenated" if params["synthetic"]
+              else "byte-level C4 windows; hard tokens are word-initial bytes, easy ones word-internal bytes")
+    C.write_claims(outputs["claims"], "catch_your_breath", TITLE, params["scale"], make_claims(curves, hard, easy),
+                   note=f"Corpus: {corpus}; every token is followed by {params['k']} pause slots for the pause methods. Evaluation is "
                         "teacher-forced on that layout: a token's answer is taken at its first try that does not say "
                         "`<don't know>`. CYB-AP is our reading of 'anytime prediction': −log E_π[γ^j p̃_j(y)].")
 
 
-def make_claims(curves: pd.DataFrame) -> list[dict]:
+def make_claims(curves: pd.DataFrame, hard_name: str = "answer", easy_name: str = "separator") -> list[dict]:
     seeds = sorted(set(curves.seed))
     last = curves.step.max()
     ratio = {m: [] for m in ["pause_ce", *CYB]}
@@ -65,15 +67,16 @@ def make_claims(curves: pd.DataFrame) -> list[dict]:
     hard = {m: final.loc[m].hard_pauses.tolist() for m in CYB}
     easy = {m: final.loc[m].easy_pauses.tolist() for m in CYB}
     return [
-        C.claim("cyb_data_efficient", "A CYB-trained model reaches the no-pause baseline's final answer accuracy with "
+        C.claim("cyb_data_efficient", f"A CYB-trained model reaches the no-pause baseline's final {hard_name} accuracy with "
                 "fewer training tokens (ratio < 1), for at least one of the three CYB losses.",
                 "the no-pause baseline needs 3× the data (ratio 1/3); pauses + cross-entropy need 2×",
                 {f"{m}: tokens to reach baseline / baseline's tokens": ratio[m] for m in ratio},
                 C.any_of(*[C.all_below(f"{m} token ratio", ratio[m], 1) for m in CYB]),
                 note="inf: never reached the baseline's final accuracy within the run."),
-        C.claim("pauses_on_hard_tokens", "The CYB model pauses more before hard tokens (answers) than before easy ones "
-                "(separators), for at least one of the three CYB losses.",
+        C.claim("pauses_on_hard_tokens", f"The CYB model pauses more before hard tokens ({hard_name}s) than before easy "
+                f"ones ({easy_name}s), for at least one of the three CYB losses.",
                 "pauses after plural nouns, never after 'wasn'/'didn' (qualitative)",
-                {f"{m}: pauses before answers": hard[m] for m in CYB} | {f"{m}: pauses before separators": easy[m] for m in CYB},
-                C.any_of(*[C.paired_gain(f"{m} answer − separator pauses", hard[m], easy[m], 0) for m in CYB])),
+                {f"{m}: pauses before {hard_name}s": hard[m] for m in CYB}
+                | {f"{m}: pauses before {easy_name}s": easy[m] for m in CYB},
+                C.any_of(*[C.paired_gain(f"{m} {hard_name} − {easy_name} pauses", hard[m], easy[m], 0) for m in CYB])),
     ]

@@ -1,5 +1,6 @@
-"""Train one method with one seed on the pause_tokens corpus (digits, `SEP`, a late query, the answer),
-evaluating answer accuracy and pause use on a fixed test set as training proceeds.
+"""Train one method with one seed, evaluating answer accuracy and pause use on a fixed test set as
+training proceeds. Data: pause_tokens' synthetic corpus (digits, `SEP`, a late query, the answer) at
+mini scale; byte-level text windows (C4) at full scale.
 
 Methods: no_pause (plain next-token training), pause_ce (k pauses after every token, cross-entropy at
 the last one), and the Catch-Your-Breath losses anytime / variational / budget (`repro.nn.pause.cyb_loss`),
@@ -7,9 +8,11 @@ where the model may answer `<don't know>` at a try and get another one, up to k 
 
 Evaluation is teacher-forced on the training layout (every token followed by its k pause slots): the
 model's answer for a token is the one at its first try whose argmax is not `<don't know>` (or the last
-try; pause_ce is always read at the last try); its pause count is that try's index. Token types: answers (hard: a computation over the whole
-example that starts at the late query), separators (easy: fixed positions), and the random digits and
-queries (unpredictable; left out of the rates).
+try; pause_ce is always read at the last try); its pause count is that try's index. Token types:
+- synthetic: answers (hard: a computation over the whole example that starts at the late query) and
+  separators (easy: fixed positions); the random digits and queries are unpredictable and left out;
+- text: the first byte of a word (hard: it chooses the next word) and the bytes inside a word (easy:
+  mostly fixed by the word's start).
 """
 from __future__ import annotations
 
@@ -20,9 +23,10 @@ import torch
 from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator, seed_everything
+from repro.data import text
 from repro.nn.gpt import GPT, GPTConfig
 from repro.nn.pause import cyb_loss, interleave_pauses
-from repro.nn.trainer import OptimConfig, fit
+from repro.nn.trainer import OptimConfig, fit, resumable
 from repro.papers.pause_tokens.tasks import Vocab, corpus
 
 CYB = ("anytime", "variational", "budget")
@@ -71,44 +75,73 @@ class PlainLM(torch.nn.Module):
 
     @torch.no_grad()
     def decide(self, x):
-        return self.gpt.logits(self.gpt.hidden(x)).argmax(-1), torch.zeros(x.shape, dtype=torch.long)
+        return self.gpt.logits(self.gpt.hidden(x)).argmax(-1), torch.zeros(x.shape, dtype=torch.long, device=x.device)
 
 
-def token_types(y: torch.Tensor, v: Vocab) -> dict[str, torch.Tensor]:
+def synthetic_token_types(y: torch.Tensor, v: Vocab) -> dict[str, torch.Tensor]:
     """Masks over target positions: the answer follows a query, the separator follows the last digit."""
     example = v.n_digits + 3
     pos = (torch.arange(y.shape[1]) + 1) % example  # index of the target within its example
     return {"hard": (pos == example - 1).expand_as(y), "easy": (pos == v.n_digits).expand_as(y)}
 
 
+def text_token_types(x: torch.Tensor) -> dict[str, torch.Tensor]:
+    """Masks over the targets x[:, 1:]: word-initial bytes (after a space or newline) and word-internal ones."""
+    word = torch.tensor([b < 128 and chr(b).isalnum() for b in range(256)])[x]  # ASCII letters and digits
+    space = torch.tensor([chr(b) in " \t\n" for b in range(256)])[x]
+    return {"hard": space[:, :-1] & word[:, 1:], "easy": word[:, :-1] & word[:, 1:]}
+
+
+class Data:
+    """Training batches, the fixed test set and its token types, for either corpus."""
+
+    def __init__(self, p: dict, inputs: dict):
+        self.p = p
+        if p["corpus"] == "synthetic":
+            self.v = Vocab(p["n_digits"])
+            self.vocab_size, self.pause, self.seq_len = self.v.size, self.v.pause, p["per_sequence"] * (p["n_digits"] + 3)
+            self.test = self.sample(p["n_test"], generator(p["seed"], 7777))
+            self.types = synthetic_token_types(self.test[:, 1:], self.v)
+        else:
+            self.corpus = text.open_corpus(inputs["corpus"])
+            self.vocab_size, self.pause, self.seq_len = text.VOCAB_SIZE, text.PAUSE, p["seq_len"]
+            self.test = text.windows(self.corpus, p["n_test"], self.seq_len, generator(p["seed"], 7777),
+                                     lo=len(self.corpus) - p["corpus"]["test_bytes"])
+            self.types = text_token_types(self.test)
+
+    def sample(self, n: int, g: torch.Generator) -> torch.Tensor:
+        p = self.p
+        if p["corpus"] == "synthetic":
+            return corpus(n, p["per_sequence"], p["tasks"], self.v, p["window"], g)
+        return text.windows(self.corpus, n, self.seq_len, g, hi=len(self.corpus) - p["corpus"]["test_bytes"])
+
+
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     seed_everything(p["seed"])
-    v = Vocab(p["n_digits"])
+    data = Data(p, inputs)
     k = 0 if p["method"] == "no_pause" else p["k"]
-    seq_len = p["per_sequence"] * (p["n_digits"] + 3)
-    cfg = GPTConfig(vocab_size=v.size, block_size=(seq_len - 1) * (k + 1), n_extra_outputs=int(k > 0), **p["model"])
-    model = PlainLM(cfg) if k == 0 else PausedLM(cfg, k, p["method"], p, v.pause)
-    test = corpus(p["n_test"], p["per_sequence"], p["tasks"], v, p["window"], generator(p["seed"], 7777))
-    types = token_types(test[:, 1:], v)
-    tokens_per_step = p["batch_size"] * (seq_len - 1)
-    curve = []
+    cfg = GPTConfig(vocab_size=data.vocab_size, block_size=(data.seq_len - 1) * (k + 1), n_extra_outputs=int(k > 0),
+                    **p["model"])
+    model = PlainLM(cfg) if k == 0 else PausedLM(cfg, k, p["method"], p, data.pause)
+    tokens_per_step = p["batch_size"] * (data.seq_len - 1)
 
-    def evaluate(step: int, m) -> None:
+    def evaluate(step: int, m) -> dict | None:
         if step % p["eval_every"] and step != p["optim"]["steps"]:
-            return
+            return None
         m.eval()
-        pred, used = m.decide(test[:, :-1])
-        right = pred == test[:, 1:]
-        curve.append({"step": step, "tokens": step * tokens_per_step,
-                      **{f"{t}_accuracy": right[mask].float().mean().item() for t, mask in types.items()},
-                      **{f"{t}_pauses": used[mask].float().mean().item() for t, mask in types.items()}})
+        pred, used = (t.cpu() for t in m.decide(data.test[:, :-1].to(m.gpt.device)))
         m.train()
+        right = pred == data.test[:, 1:]
+        return {"step": step, "tokens": step * tokens_per_step,
+                **{f"{t}_accuracy": right[mask].float().mean().item() for t, mask in data.types.items()},
+                **{f"{t}_pauses": used[mask].float().mean().item() for t, mask in data.types.items()}}
 
     def batch(step: int):
-        x = corpus(p["batch_size"], p["per_sequence"], p["tasks"], v, p["window"], generator(p["seed"], step))
+        x = data.sample(p["batch_size"], generator(p["seed"], step))
         return x[:, :-1], x[:, 1:]
     t0 = time.perf_counter()
-    state = fit(model, batch, OptimConfig.from_params(p["optim"]), device=runtime.device(), on_step=evaluate)
-    write_json(outputs["metrics"], {"seed": p["seed"], "method": p["method"], "k": k, "curve": curve,
+    state = fit(model, batch, OptimConfig.from_params(p["optim"]), device=runtime.device(), on_step=evaluate,
+                **resumable(outputs["metrics"], p))
+    write_json(outputs["metrics"], {"seed": p["seed"], "method": p["method"], "k": k, "curve": state.evals,
                                     "history": state.history, "train_seconds": time.perf_counter() - t0})

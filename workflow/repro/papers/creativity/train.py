@@ -21,7 +21,7 @@ from repro.core.io import write_json
 from repro.core.seeding import generator, seed_everything
 from repro.nn.diffusion import MaskedDiffusion, mask_answers
 from repro.nn.gpt import GPT, GPTConfig, IGNORE, teacherless_inputs
-from repro.nn.trainer import OptimConfig, fit
+from repro.nn.trainer import OptimConfig, fit, resumable
 from repro.papers.creativity.tasks import TASKS, hashes, scores
 
 
@@ -76,7 +76,7 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                ntp_batches(x, start, p["batch_size"], seed, v.dummy, teacherless=arm == "teacherless"))
     optim = OptimConfig.from_params(p["optim"])
     t0 = time.perf_counter()
-    state = fit(model, batches, optim, device=runtime.device())
+    state = fit(model, batches, optim, device=runtime.device(), **resumable(outputs["metrics"], params))
     model.cpu().eval()
     seconds = time.perf_counter() - t0
 

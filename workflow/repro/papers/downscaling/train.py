@@ -9,7 +9,7 @@ from repro.core.io import save_torch, write_json
 from repro.core.seeding import generator, seed_everything
 from repro.nn.gpt import GPT, GPTConfig, load_gpt, n_params
 from repro.nn.prune import pruned, sparsity_of
-from repro.nn.trainer import OptimConfig, fit
+from repro.nn.trainer import OptimConfig, fit, resumable
 from repro.papers.downscaling.tasks import Mixture, accuracy
 
 
@@ -21,7 +21,7 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     model = GPT(cfg)
     t0 = time.perf_counter()
     state = fit(model, lambda step: mixture.batch(p["batch_size"], generator(p["seed"], step)),
-                OptimConfig.from_params(p["optim"]), device=runtime.device())
+                OptimConfig.from_params(p["optim"]), device=runtime.device(), **resumable(outputs["model"], p))
     model.cpu().eval()
     tests = mixture.test_sets(p["n_test"], p["seed"])
     save_torch(outputs["model"], {"config": cfg.to_dict(), "state_dict": model.state_dict()})

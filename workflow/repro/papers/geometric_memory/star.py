@@ -15,7 +15,7 @@ from repro.core.io import write_json
 from repro.core.seeding import generator, seed_everything
 from repro.data.graphs import path_star
 from repro.nn.gpt import GPT, GPTConfig, IGNORE, n_params
-from repro.nn.trainer import OptimConfig, fit
+from repro.nn.trainer import OptimConfig, fit, resumable
 
 
 class StarTask:
@@ -73,18 +73,20 @@ def train_star(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     task = StarTask(p["deg"], p["arm_len"], p["seed"], p["train_share"])
     model = GPT(GPTConfig(vocab_size=task.vocab_size, block_size=task.seq_len, **p["model"]))
     optim = OptimConfig.from_params(p["optim"])
-    curve = []
 
-    def evaluate(step: int, m: GPT) -> None:
-        if step % p["eval_every"] == 0 or step == optim.steps:
-            m.eval()
-            curve.append({"step": step, **{f"{split}_{k}": v for split, arms in
-                                           (("train", task.train_arms), ("test", task.test_arms))
-                                           for k, v in path_accuracy(m, task, arms).items()}})
-            m.train()
+    def evaluate(step: int, m: GPT) -> dict | None:
+        if step % p["eval_every"] and step != optim.steps:
+            return None
+        m.eval()
+        record = {"step": step, **{f"{split}_{k}": v for split, arms in
+                                   (("train", task.train_arms), ("test", task.test_arms))
+                                   for k, v in path_accuracy(m, task, arms).items()}}
+        m.train()
+        return record
     start = time.perf_counter()
     state = fit(model, batch_fn(task, p["batch_size"], p["path_share"], p["seed"]), optim,
-                device=runtime.device(), on_step=evaluate)
+                device=runtime.device(), on_step=evaluate, **resumable(outputs["metrics"], p))
+    curve = state.evals
     model.cpu()
     write_json(outputs["metrics"], {
         "seed": p["seed"], "deg": p["deg"], "arm_len": p["arm_len"], "chance_first_hop": 1 / p["deg"],

@@ -23,5 +23,4 @@ def run_params(paper: dict, graph: str, arm: str, seed: int | str) -> dict:
         "model": paper["model"],
         "optim": paper["optim"] | g.get("optim", {}),
         "batch_size": g.get("batch_size", paper["batch_size"]),
-        "ckpt": f"results/ntp_pitfalls/ckpt/{graph}_{arm}_seed{seed}.pt",
     }

@@ -1,17 +1,13 @@
 """Train one GPT on one arm of one graph family with one seed."""
 from __future__ import annotations
 
-import hashlib
-import json
 import time
-from pathlib import Path
-
 
 from repro.core import runtime
 from repro.core.io import save_torch, write_json
 from repro.core.seeding import seed_everything
 from repro.nn.gpt import GPT, GPTConfig, n_params
-from repro.nn.trainer import OptimConfig, fit
+from repro.nn.trainer import OptimConfig, fit, resumable
 from repro.papers.ntp_pitfalls.data import batch_fn, load_split, spec_of
 
 
@@ -29,10 +25,9 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     optim = OptimConfig.from_params(params["optim"])
     train_set = load_split(inputs["data"], "train") if graph["n_train"] else None
     batches = batch_fn(spec, arm, params["batch_size"], seed, train_set)
-    run_key = hashlib.sha256(json.dumps(params, sort_keys=True).encode()).hexdigest()
     device = runtime.device()
     start = time.perf_counter()
-    state = fit(model, batches, optim, device=device, ckpt_path=Path(params["ckpt"]), run_key=run_key)
+    state = fit(model, batches, optim, device=device, **resumable(outputs["model"], params))
     seconds = time.perf_counter() - start
     save_torch(outputs["model"], {"config": cfg.to_dict(), "state_dict": model.cpu().state_dict()})
     tokens = (spec.seq_len - 1) * params["batch_size"] * optim.steps
@@ -40,6 +35,5 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                                 "steps": optim.steps, "device": str(device), "threads": threads,
                                 "train_seconds": seconds, "tokens_per_second": tokens / seconds,
                                 "history": state.history})
-    Path(params["ckpt"]).unlink(missing_ok=True)  # the final weights supersede it
 
 

@@ -1,5 +1,9 @@
 """Pretraining (standard or with random pauses) and finetuning (standard or with M_ft appended pauses)
-of the shared GPT, then accuracy with a chosen number of inference pauses."""
+of the shared GPT, then accuracy with a chosen number of inference pauses.
+
+Two data sources behind one interface: the synthetic late-query tasks (mini scale, tasks.py), and
+byte-level C4 pretraining with the paper's downstream sets (full scale, downstream.py).
+"""
 from __future__ import annotations
 
 import copy
@@ -10,72 +14,142 @@ import torch
 from repro.core import runtime
 from repro.core.io import load_weights, save_torch, write_json
 from repro.core.seeding import generator, seed_everything
+from repro.data import text
+from repro.data.hf import load_dataset_dir
 from repro.nn.gpt import GPT, GPTConfig, IGNORE, gpt_from_saved
 from repro.nn.pause import append_pauses, insert_random_pauses
-from repro.nn.trainer import OptimConfig, fit
+from repro.nn.trainer import OptimConfig, fit, resumable
+from repro.papers.pause_tokens import downstream
 from repro.papers.pause_tokens.tasks import Vocab, corpus, examples
 
 
+def is_synthetic(p: dict) -> bool:
+    return p["corpus"] == "synthetic"
+
+
+def pause_id(p: dict) -> int:
+    return Vocab(p["n_digits"]).pause if is_synthetic(p) else text.PAUSE
+
+
 def model_config(p: dict) -> GPTConfig:
-    v = Vocab(p["n_digits"])
+    if not is_synthetic(p):
+        return GPTConfig(vocab_size=text.VOCAB_SIZE, block_size=p["block_size"], **p["model"])
     example = p["n_digits"] + 3
     block = max(p["per_sequence"] * example, example + max(p["inference_pauses"] + [p["finetune_pauses"]]))
-    return GPTConfig(vocab_size=v.size, block_size=block, **p["model"])
+    return GPTConfig(vocab_size=Vocab(p["n_digits"]).size, block_size=block, **p["model"])
 
 
 def pretrain(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     seed_everything(p["seed"])
-    v = Vocab(p["n_digits"])
     model = GPT(model_config(p))
-    n_pauses = round(p["pretrain_pause_rate"] * p["per_sequence"] * (p["n_digits"] + 3))
+    if is_synthetic(p):  # sequences of whole examples of the tasks
+        v = Vocab(p["n_digits"])
+        length = p["per_sequence"] * (p["n_digits"] + 3)
+        sample = lambda g: corpus(p["batch_size"], p["per_sequence"], p["tasks"], v, p["window"], g)  # noqa: E731
+    else:  # random windows of the corpus, its held-out tail excluded
+        c4, length = text.open_corpus(inputs["corpus"]), model.cfg.block_size + 1
+        sample = lambda g: text.windows(c4, p["batch_size"], length, g, hi=len(c4) - p["corpus"]["test_bytes"])  # noqa: E731
+    n_pauses = round(p["pretrain_pause_rate"] * length)
 
     def batch(step: int):
         g = generator(p["seed"], step)
-        x = corpus(p["batch_size"], p["per_sequence"], p["tasks"], v, p["window"], g)
+        x = sample(g)
         if p["arm"] == "pause":  # no loss where the next token is a pause
-            return insert_random_pauses(x, n_pauses, v.pause, g)
+            return insert_random_pauses(x, n_pauses, pause_id(p), g)
         return x[:, :-1], x[:, 1:]
     t0 = time.perf_counter()
-    state = fit(model, batch, OptimConfig.from_params(p["pretrain_optim"]), device=runtime.device())
+    state = fit(model, batch, OptimConfig.from_params(p["pretrain_optim"]), device=runtime.device(),
+                **resumable(outputs["model"], p))
     save_torch(outputs["model"], {"config": model.cfg.to_dict(), "state_dict": model.cpu().state_dict(),
                                   "history": state.history, "seconds": time.perf_counter() - t0})
 
 
-def answer_batch(x: torch.Tensor, n_pauses: int, pause_id: int) -> tuple[torch.Tensor, torch.Tensor]:
+class SyntheticTask:
+    """One late-query task: the answer is one token, read after the last pause."""
+
+    def __init__(self, p: dict):
+        self.p, self.v = p, Vocab(p["n_digits"])
+        self.test = examples(p["task"], p["n_test"], self.v, p["window"], generator(p["seed"], 7777))
+
+    def batch(self, step: int, n_pauses: int) -> tuple[torch.Tensor, torch.Tensor]:
+        p = self.p
+        x = examples(p["task"], p["batch_size"], self.v, p["window"], generator(p["seed"], 10**6 + step))
+        return answer_batch(x, n_pauses, self.v.pause)
+
+    @torch.no_grad()
+    def accuracy(self, model: GPT, n_pauses: int) -> float:
+        inputs, _ = answer_batch(self.test, n_pauses, self.v.pause)
+        last = model.logits(model.hidden(inputs.to(model.device))[:, -1]).argmax(-1).cpu()
+        return (last == self.test[:, -1]).float().mean().item()
+
+
+def answer_batch(x: torch.Tensor, n_pauses: int, pause: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Prompt (+ pauses) as inputs; the only scored output is the answer, read after the last pause."""
-    seq = torch.cat([append_pauses(x[:, :-1], n_pauses, pause_id), x[:, -1:]], dim=1)
+    seq = torch.cat([append_pauses(x[:, :-1], n_pauses, pause), x[:, -1:]], dim=1)
     targets = torch.full_like(seq[:, 1:], IGNORE)
     targets[:, -1] = x[:, -1]
     return seq[:, :-1], targets
 
 
-@torch.no_grad()
-def accuracy(model: GPT, x: torch.Tensor, n_pauses: int, pause_id: int) -> float:
-    inputs, _ = answer_batch(x, n_pauses, pause_id)
-    return (model.logits(model.hidden(inputs)[:, -1]).argmax(-1) == x[:, -1]).float().mean().item()
+class TextTask:
+    """One downstream set: ` target<EOS>` after prompt + pauses; exact match of the greedy answer."""
+
+    def __init__(self, p: dict, data_dir):
+        self.p, self.spec = p, p["downstream"][p["task"]]
+        ds = load_dataset_dir(data_dir)
+        longest_pauses = max(p["inference_pauses"] + [p["finetune_pauses"]])
+        self.max_prompt = p["block_size"] - longest_pauses - self.spec["max_answer"] - 1
+        if self.max_prompt < 16:
+            raise ValueError(f"block_size {p['block_size']} leaves no room for a prompt of {p['task']}")
+        self.train = [(self.prompt(r["prompt"]), text.encode(r["target"])[:self.spec["max_answer"]] + [text.EOS])
+                      for r in ds["train"]]
+        self.test = [(self.prompt(r["prompt"]), r["golds"]) for r in ds["test"]]
+
+    def prompt(self, s: str) -> list[int]:
+        return text.encode(s)[-self.max_prompt:]  # keep the end: the question comes last
+
+    def batch(self, step: int, n_pauses: int) -> tuple[torch.Tensor, torch.Tensor]:
+        pick = torch.randint(len(self.train), (self.p["batch_size"],), generator=generator(self.p["seed"], 10**6 + step))
+        rows = [(prompt + [text.PAUSE] * n_pauses, target) for prompt, target in (self.train[i] for i in pick.tolist())]
+        width = max(len(a) + len(b) for a, b in rows) - 1
+        inputs = torch.full((len(rows), width), text.EOS)
+        targets = torch.full((len(rows), width), IGNORE)
+        for i, (prefix, target) in enumerate(rows):
+            seq = torch.tensor(prefix + target)
+            inputs[i, :len(seq) - 1] = seq[:-1]
+            targets[i, len(prefix) - 1:len(seq) - 1] = seq[len(prefix):]  # answer-only loss
+        return inputs, targets
+
+    @torch.no_grad()
+    def accuracy(self, model: GPT, n_pauses: int) -> float:
+        order = sorted(range(len(self.test)), key=lambda i: len(self.test[i][0]))  # little padding per batch
+        right, size = 0, self.p["eval_batch"]
+        for at in range(0, len(order), size):
+            chunk = [self.test[i] for i in order[at:at + size]]
+            answers = model.complete([prompt + [text.PAUSE] * n_pauses for prompt, _ in chunk],
+                                     self.spec["max_answer"], text.EOS)
+            right += sum(downstream.exact_match(text.decode(a), golds, self.spec["format"])
+                         for a, (_, golds) in zip(answers, chunk))
+        return right / len(self.test)
 
 
 def finetune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    """Finetune the pretrained model on one task, without and with M_ft pauses, and measure the answer
+    accuracy for every number of inference pauses."""
     p = params
-    v = Vocab(p["n_digits"])
     blob = load_weights(inputs["model"])
     pretrained = gpt_from_saved(blob)
+    task = SyntheticTask(p) if is_synthetic(p) else TextTask(p, inputs["data"])
     rows, curves = [], []
-    for task in p["tasks"]:
-        test = examples(task, p["n_test"], v, p["window"], generator(p["seed"], 7777))
-        for ft_arm, m_ft in (("std", 0), ("pause", p["finetune_pauses"])):
-            seed_everything(p["seed"])
-            model = copy.deepcopy(pretrained)
-
-            def batch(step: int, task=task, m_ft=m_ft):
-                x = examples(task, p["batch_size"], v, p["window"], generator(p["seed"], 10**6 + step))
-                return answer_batch(x, m_ft, v.pause)
-            state = fit(model, batch, OptimConfig.from_params(p["finetune_optim"]), device=runtime.device())
-            model.cpu().eval()
-            for m_inf in sorted(set(p["inference_pauses"]) | {m_ft}):
-                rows.append({"seed": p["seed"], "task": task, "pretrain": p["arm"], "finetune": ft_arm,
-                             "finetune_pauses": m_ft, "inference_pauses": m_inf,
-                             "accuracy": accuracy(model, test, m_inf, v.pause)})
-            curves.append({"task": task, "finetune": ft_arm, "history": state.history})
+    for ft_arm, m_ft in (("std", 0), ("pause", p["finetune_pauses"])):
+        seed_everything(p["seed"])
+        model = copy.deepcopy(pretrained)
+        state = fit(model, lambda step, m=m_ft: task.batch(step, m), OptimConfig.from_params(p["finetune_optim"]),
+                    device=runtime.device(), **resumable(outputs["metrics"], p, part=ft_arm))
+        model.eval()
+        for m_inf in sorted(set(p["inference_pauses"]) | {m_ft}):
+            rows.append({"seed": p["seed"], "task": p["task"], "pretrain": p["arm"], "finetune": ft_arm,
+                         "finetune_pauses": m_ft, "inference_pauses": m_inf, "accuracy": task.accuracy(model, m_inf)})
+        curves.append({"task": p["task"], "finetune": ft_arm, "history": state.history})
     write_json(outputs["metrics"], {"rows": rows, "curves": curves, "pretrain_history": blob["history"]})

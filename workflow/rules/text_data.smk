@@ -1,0 +1,22 @@
+# Data shared by the language-model papers at full scale (mini scale generates its own).
+
+
+rule fetch_text_corpus:
+    """A paper's byte-level text corpus (full scale: streamed from the hub, e.g. C4; repro.data.text)."""
+    output:
+        corpus="results/{corpus_paper}/data/corpus.u8",
+        spec="results/{corpus_paper}/data/corpus.json",
+    wildcard_constraints:
+        corpus_paper="pause_tokens|catch_your_breath",
+    params:
+        stage="data.text.fetch_corpus",
+        cfg=lambda w: config[w.corpus_paper]["corpus"],
+    resources:
+        mem_mb=4000,
+        runtime=lambda w: config[w.corpus_paper]["corpus"]["fetch_runtime"],
+    log:
+        "results/{corpus_paper}/logs/fetch_corpus.log",
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
