@@ -79,8 +79,8 @@ def test_text_pause_papers_on_gpu(tmp_path):
     pt, cyb = section(cfg, "pause_tokens"), section(cfg, "catch_your_breath")
     corpus = {"corpus": tmp_path / "corpus.u8", "spec": tmp_path / "corpus.json"}
     fetch_corpus(pt["corpus"], {}, corpus, 1)
-    fetch_task(pt["downstream"]["wq"], {}, {"data": tmp_path / "wq"}, 1)
-    run_pause_tokens(pt, tmp_path, {"corpus": corpus["corpus"], "data": tmp_path / "wq"}, "wq")
+    fetch_task(pt["downstream"]["wq"], {}, {"data": tmp_path / "wq.json"}, 1)
+    run_pause_tokens(pt, tmp_path, {"corpus": corpus["corpus"], "data": tmp_path / "wq.json"}, "wq")
     run_cyb(cyb, tmp_path, {"corpus": corpus["corpus"]})
 
 

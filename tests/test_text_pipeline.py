@@ -105,13 +105,10 @@ def test_complete_matches_one_prompt_at_a_time_decoding():
 
 
 def test_finetuning_batches_score_only_the_answer_after_the_pauses(tmp_path):
-    from repro.data.hf import save_dataset
-    import datasets
     from repro.papers.pause_tokens.train import TextTask
 
     rows = [downstream.FORMATS["web_questions"]({"question": f"q{i}?", "answers": [f"a{i}"]})[0] for i in range(4)]
-    save_dataset(datasets.DatasetDict(train=datasets.Dataset.from_list(rows), test=datasets.Dataset.from_list(rows)),
-                 tmp_path / "data")
+    (tmp_path / "data").write_text(json.dumps({"train": rows, "test": rows}))
     p = {"task": "wq", "downstream": {"wq": {"format": "web_questions", "max_answer": 8}}, "block_size": 64,
          "inference_pauses": [0, 3], "finetune_pauses": 3, "batch_size": 5, "seed": 0, "eval_batch": 2}
     task = TextTask(p, tmp_path / "data")

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -67,3 +69,34 @@ def test_learning_rate_schedule():
 def test_checkpoint_interval_must_align_with_logging():
     with pytest.raises(ValueError, match="multiple of log_every"):
         OptimConfig(steps=10, ckpt_every=7, log_every=5)
+
+
+def test_checkpoints_live_under_ckpt_and_go_once_the_job_succeeded(tmp_path, monkeypatch):
+    from repro.core.stages import remove_checkpoints
+    from repro.nn.trainer import resumable
+    monkeypatch.chdir(tmp_path)
+    out = Path("results/paper/models/seed0.pt")
+    a, b = resumable(out, {"lr": 1}, part="a"), resumable(out, {"lr": 1}, part="b")
+    assert a["ckpt_path"] == Path("results/paper/ckpt/models/seed0.pt.a.ckpt")
+    assert a["run_key"] != b["run_key"] != resumable(out, {"lr": 2}, part="b")["run_key"]
+    other = resumable(Path("results/paper/models/seed1.pt"), {"lr": 1})["ckpt_path"]
+    for ckpt in (a["ckpt_path"], b["ckpt_path"], other):
+        ckpt.parent.mkdir(parents=True, exist_ok=True)
+        ckpt.write_bytes(b"x")
+    remove_checkpoints({"model": out})
+    assert not a["ckpt_path"].exists() and not b["ckpt_path"].exists() and other.exists()
+
+
+def test_evaluations_returned_by_on_step_survive_a_resume(tmp_path):
+    ckpt = tmp_path / "ckpt.pt"
+
+    def evaluate(step, _):
+        if step == 13:
+            raise Crash
+        return {"step": step} if step % 4 == 0 else None
+
+    with pytest.raises(Crash):
+        fit(toy_model(), batches, CFG, device=torch.device("cpu"), ckpt_path=ckpt, run_key="k", on_step=evaluate)
+    state = fit(toy_model(), batches, CFG, device=torch.device("cpu"), ckpt_path=ckpt, run_key="k",
+                on_step=lambda step, _: {"step": step} if step % 4 == 0 else None)
+    assert [e["step"] for e in state.evals] == [4, 8, 12, 16, 20]

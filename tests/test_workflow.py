@@ -128,7 +128,7 @@ def test_killed_training_job_resumes_from_its_checkpoint(tmp_path):
            "--directory", str(run)] + args
     proc = subprocess.Popen(cmd, cwd=REPO, env=TEST_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    ckpt = run / "results/ntp_pitfalls/models/d2_l3_n10/ntp/seed0/model.pt.ckpt"
+    ckpt = run / "results/ntp_pitfalls/ckpt/models/d2_l3_n10/ntp/seed0/model.pt.ckpt"
     deadline = time.time() + 120
     while not ckpt.exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)

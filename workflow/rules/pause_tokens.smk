@@ -24,7 +24,7 @@ wildcard_constraints:
 
 rule pause_tokens_fetch_task:
     output:
-        data=directory("results/pause_tokens/data/{pt_task}"),
+        data="results/pause_tokens/data/{pt_task}.json",
     params:
         stage="pause_tokens.fetch_task",
         cfg=lambda w: PT["downstream"][w.pt_task],
@@ -62,7 +62,7 @@ rule pause_tokens_train_pretrain:
 rule pause_tokens_train_finetune:
     input:
         model="results/pause_tokens/pretrain/{pt_arm}/seed{seed}/model.pt",
-        **({"data": "results/pause_tokens/data/{pt_task}"} if PT_TEXT else {}),
+        **({"data": "results/pause_tokens/data/{pt_task}.json"} if PT_TEXT else {}),
     output:
         metrics="results/pause_tokens/finetune/{pt_arm}/{pt_task}/seed{seed}.json",
     params:

@@ -1,4 +1,9 @@
 # Data shared by the language-model papers at full scale (mini scale generates its own).
+# Downloads run on the submitting host: cluster compute nodes often have no network.
+
+localrules:
+    fetch_text_corpus,
+    pause_tokens_fetch_task,
 
 
 rule fetch_text_corpus:

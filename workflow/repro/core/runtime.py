@@ -1,6 +1,8 @@
 """Where a stage runs: threads from the rule, CUDA only when the job asked for a GPU and one exists."""
 from __future__ import annotations
 
+import contextlib
+
 import torch
 
 _gpus_requested = 0
@@ -18,3 +20,9 @@ def device() -> torch.device:
     if _gpus_requested > 0 and torch.cuda.is_available():
         return torch.device("cuda")
     return torch.device("cpu")
+
+
+def autocast(device: torch.device) -> contextlib.AbstractContextManager:
+    """bf16 autocast on CUDA (training, and decoding at full scale); a no-op on the CPU, so that
+    mini-scale numbers stay fp32 and deterministic."""
+    return torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from repro.core import runtime
+from repro.nn.trainer import checkpoint_base
 
 
 def resolve(stage: str) -> Callable[..., None]:
@@ -47,9 +48,10 @@ def run_stage(smk: Any) -> None:
 
 
 def remove_checkpoints(outputs: dict[str, Path | list[Path]]) -> None:
-    """Delete the resumable checkpoints of a job that succeeded (`<output>*.ckpt`,
-    repro.nn.trainer.resumable): its outputs supersede them, and a later run must not resume them."""
+    """Delete the resumable checkpoints of a job that succeeded (repro.nn.trainer.resumable): its
+    outputs supersede them, and a later run must not resume them."""
     for out in outputs.values():
         for path in out if isinstance(out, list) else [out]:
-            for ckpt in path.parent.glob(f"{path.name}*.ckpt"):
+            base = checkpoint_base(path)
+            for ckpt in base.parent.glob(f"{base.name}*.ckpt"):
                 ckpt.unlink()

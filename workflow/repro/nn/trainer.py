@@ -10,7 +10,6 @@ import hashlib
 import json
 import math
 import sys
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,6 +18,7 @@ import torch
 from torch import Tensor, nn
 from tqdm import tqdm
 
+from repro.core import runtime
 from repro.core.io import load_weights, save_torch
 
 BatchFn = Callable[[int], tuple[Tensor, ...]]
@@ -80,7 +80,7 @@ def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.
     model.to(device)
     opt = make_optimizer(model, cfg, device)
     state = _resume(model, opt, ckpt_path, run_key)
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else nullcontext()
+    autocast = runtime.autocast(device)
     running, n_running = torch.zeros((), device=device), 0
     bar = tqdm(total=cfg.steps, initial=state.step, file=sys.stderr, mininterval=10, ascii=True, desc="train")
     model.train()
@@ -135,9 +135,17 @@ def _resume(model: nn.Module, opt: torch.optim.Optimizer, path: Path | None, run
 
 
 def resumable(output: str | Path, params: dict, part: str = "") -> dict:
-    """fit() keyword arguments that make a training job resumable: a checkpoint beside the job's
-    output (`<output>[.<part>].ckpt`; `part` names one of several fits in a job), keyed by a hash of
-    the job's params so that a changed config never resumes a stale run. The stage runner deletes
-    the checkpoints once the job has succeeded (repro.core.stages)."""
+    """fit() keyword arguments that make a training job resumable: a checkpoint for the job's output
+    (`part` names one of several fits in a job), keyed by a hash of the job's params so that a changed
+    config never resumes a stale run. The stage runner deletes the checkpoints once the job has
+    succeeded (repro.core.stages)."""
     key = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
-    return {"ckpt_path": Path(f"{output}{'.' + part if part else ''}.ckpt"), "run_key": f"{key}:{part}"}
+    return {"ckpt_path": Path(f"{checkpoint_base(Path(output))}{'.' + part if part else ''}.ckpt"),
+            "run_key": f"{key}:{part}"}
+
+
+def checkpoint_base(output: Path) -> Path:
+    """results/<paper>/<rest> → results/<paper>/ckpt/<rest> (the layout of DESIGN.md: checkpoints are
+    not declared outputs, so Snakemake keeps them when a job fails); any other path: itself."""
+    parts = output.parts
+    return Path(*parts[:2], "ckpt", *parts[2:]) if len(parts) > 2 and parts[0] == "results" else output

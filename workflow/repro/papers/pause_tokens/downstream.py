@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 import string
 
-import datasets
-
-from repro.data.hf import load_hub, save_dataset
+from repro.core.io import write_json
+from repro.data.hf import load_hub
 
 
 def _example(prompt: str, golds: list[str], target: str | None = None) -> dict:
@@ -84,7 +83,7 @@ def formatted(records, fmt: str, n: int, skip: int = 0) -> list[dict]:
 
 
 def fetch_task(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
-    """Stage: download one downstream set and save it formatted, as a DatasetDict (train, test).
+    """Stage: download one downstream set and save it formatted, as JSON {spec, train, test}.
     A set published with one split only (LAMBADA) uses the same split for both: its first n_test
     records are the test set and training starts after them."""
     fmt = params["format"]
@@ -98,5 +97,4 @@ def fetch_task(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         train = formatted(load(params["train"]), fmt, params["n_train"])
     if not train or not test:
         raise ValueError(f"{params['test']['path']}: no {'training' if not train else 'test'} examples")
-    save_dataset(datasets.DatasetDict(train=datasets.Dataset.from_list(train), test=datasets.Dataset.from_list(test)),
-                 outputs["data"], spec=params)
+    write_json(outputs["data"], {"spec": params, "train": train, "test": test})

@@ -12,10 +12,9 @@ import time
 import torch
 
 from repro.core import runtime
-from repro.core.io import load_weights, save_torch, write_json
+from repro.core.io import load_weights, read_json, save_torch, write_json
 from repro.core.seeding import generator, seed_everything
 from repro.data import text
-from repro.data.hf import load_dataset_dir
 from repro.nn.gpt import GPT, GPTConfig, IGNORE, gpt_from_saved
 from repro.nn.pause import append_pauses, insert_random_pauses
 from repro.nn.trainer import OptimConfig, fit, resumable
@@ -95,9 +94,9 @@ def answer_batch(x: torch.Tensor, n_pauses: int, pause: int) -> tuple[torch.Tens
 class TextTask:
     """One downstream set: ` target<EOS>` after prompt + pauses; exact match of the greedy answer."""
 
-    def __init__(self, p: dict, data_dir):
+    def __init__(self, p: dict, data_path):
         self.p, self.spec = p, p["downstream"][p["task"]]
-        ds = load_dataset_dir(data_dir)
+        ds = read_json(data_path)
         longest_pauses = max(p["inference_pauses"] + [p["finetune_pauses"]])
         self.max_prompt = p["block_size"] - longest_pauses - self.spec["max_answer"] - 1
         if self.max_prompt < 16:
@@ -127,8 +126,9 @@ class TextTask:
         right, size = 0, self.p["eval_batch"]
         for at in range(0, len(order), size):
             chunk = [self.test[i] for i in order[at:at + size]]
-            answers = model.complete([prompt + [text.PAUSE] * n_pauses for prompt, _ in chunk],
-                                     self.spec["max_answer"], text.EOS)
+            with runtime.autocast(model.device):
+                answers = model.complete([prompt + [text.PAUSE] * n_pauses for prompt, _ in chunk],
+                                         self.spec["max_answer"], text.EOS)
             right += sum(downstream.exact_match(text.decode(a), golds, self.spec["format"])
                          for a, (_, golds) in zip(answers, chunk))
         return right / len(self.test)
