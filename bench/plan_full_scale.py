@@ -31,15 +31,17 @@ def jobs(text: str) -> list[dict]:
     rows = []
     for rule, body in re.findall(r"^(?:localrule|rule) (\w+):\n(.*?)(?=^\S|\Z)", text, flags=re.M | re.S):
         res = dict(re.findall(r"(\w+)=([^,\s]+)", (re.search(r"resources: (.*)", body) or ["", ""])[1]))
-        rows.append({"rule": rule, "gpu": int(res.get("gpu", 0)), "runtime_min": float(res.get("runtime", 0)),
-                     "mem_mb": float(res.get("mem_mb", 0))})
+        output = (re.search(r"output: (?:results|paper_figures)/(\w+)/", body) or ["", ""])[1]
+        rows.append({"rule": rule, "output_dir": output, "gpu": int(res.get("gpu", 0)),
+                     "runtime_min": float(res.get("runtime", 0)), "mem_mb": float(res.get("mem_mb", 0))})
     return rows
 
 
 def main() -> None:
     papers = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
     df = pd.DataFrame(jobs(dry_run()))
-    df["paper"] = [next((p for p in sorted(papers, key=len, reverse=True) if r.startswith(p)), "(report)") for r in df.rule]
+    by_rule = [next((p for p in sorted(papers, key=len, reverse=True) if r.startswith(p)), None) for r in df.rule]
+    df["paper"] = [p or (o if o in papers else "(report)") for p, o in zip(by_rule, df.output_dir)]  # shared rules
     df["gpu_hours"] = df.gpu * df.runtime_min / 60
     df["cpu_job_hours"] = (df.gpu == 0) * df.runtime_min / 60
     table = df.groupby("paper", sort=False).agg(jobs=("rule", "size"), gpu_jobs=("gpu", lambda g: int((g > 0).sum())),
