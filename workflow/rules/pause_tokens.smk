@@ -6,6 +6,12 @@ PT = config["pause_tokens"]
 PT_FIGS = "paper_figures/pause_tokens"
 PT_COMMON = {k: v for k, v in PT.items() if k not in ("seeds", "resources", "threads")}
 PT_TEXT = PT["corpus"] != "synthetic"
+# What pretraining depends on, so that a finetuning-only change does not rerun it (the synthetic model's
+# block size covers the pause sweep, so there the sweep stays in).
+PT_FINETUNE_ONLY = ("downstream", "finetune_optim", "eval_batch", "n_test") + (
+    ("tasks", "inference_pauses", "finetune_pauses") if PT_TEXT else ()
+)
+PT_PRETRAIN = {k: v for k, v in PT_COMMON.items() if k not in PT_FINETUNE_ONLY}
 if PT_TEXT and (unknown := sorted(set(PT["tasks"]) - set(PT.get("downstream", {})))):
     raise ValueError(f"pause_tokens: tasks {unknown} have no entry under pause_tokens.downstream")
 PAPER_TARGETS["pause_tokens"] = [
@@ -45,7 +51,7 @@ rule pause_tokens_train_pretrain:
         model="results/pause_tokens/pretrain/{pt_arm}/seed{seed}/model.pt",
     params:
         stage="pause_tokens.pretrain",
-        cfg=lambda w: PT_COMMON | {"arm": w.pt_arm, "seed": int(w.seed)},
+        cfg=lambda w: PT_PRETRAIN | {"arm": w.pt_arm, "seed": int(w.seed)},
     threads: PT["threads"]
     resources:
         **train_resources("pause_tokens"),
