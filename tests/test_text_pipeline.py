@@ -90,6 +90,8 @@ def test_exact_match_normalises_like_squad_and_reads_gsm8k_final_numbers():
     assert not downstream.exact_match(" Broncos", ["Denver Broncos"], "squad")
     assert downstream.exact_match(" so 1,000 #### 1,000", ["... #### 1000"], "gsm8k")
     assert not downstream.exact_match(" #### 999", ["#### 1000"], "gsm8k")
+    assert downstream.exact_match(" A", ["A"], "piqa") and not downstream.exact_match(" ", ["A"], "piqa")
+    assert not downstream.exact_match(" B", ["A"], "commonsense_qa")
 
 
 def test_complete_matches_one_prompt_at_a_time_decoding():

@@ -64,9 +64,14 @@ def final_number(text: str) -> str:
     return (match.group(1) if match else text).strip().replace(",", "")
 
 
+CHOICE_FORMATS = ("commonsense_qa", "piqa", "hellaswag")  # the answer is an option letter
+
+
 def exact_match(prediction: str, golds: list[str], fmt: str) -> bool:
     if fmt == "gsm8k":
         return final_number(prediction) == final_number(golds[0])
+    if fmt in CHOICE_FORMATS:  # letters as they are: SQuAD's normalisation would erase the article-like "A"
+        return prediction.strip() in golds
     return any(normalise(prediction) == normalise(g) for g in golds)
 
 
