@@ -76,10 +76,15 @@ def test_lint_is_clean():
     assert "Lints for" not in out.stdout + out.stderr
 
 
+TEXT_CORPUS = "{load: {path: allenai/c4, split: train}, n_bytes: 100000, test_bytes: 1000, fetch_runtime: 5}"
+
+
 @pytest.mark.parametrize("bad, named", [
     ("papers: [ntp_pitfals]\n", "ntp_pitfals"),
     ("ntp_pitfalls:\n  optim: {stpes: 5}\n", "stpes"),
     ("ntp_pitfalls:\n  seeds: [-1]\n", "-1"),
+    (f"pause_tokens:\n  corpus: {TEXT_CORPUS}\n  block_size: 256\n  eval_batch: 8\n", "downstream"),
+    (f"pause_tokens:\n  corpus: {TEXT_CORPUS}\n  block_size: 256\n  eval_batch: 8\n  downstream: {{}}\n", "late_op"),
 ])
 def test_bad_config_fails_before_any_job(bad, named, tmp_path):
     cfg = tmp_path / "bad.yaml"

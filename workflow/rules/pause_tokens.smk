@@ -13,7 +13,7 @@ PT_FINETUNE_ONLY = ("downstream", "finetune_optim", "eval_batch", "n_test") + (
 )
 PT_PRETRAIN = {k: v for k, v in PT_COMMON.items() if k not in PT_FINETUNE_ONLY}
 if PT_TEXT and (unknown := sorted(set(PT["tasks"]) - set(PT.get("downstream", {})))):
-    raise ValueError(f"pause_tokens: tasks {unknown} have no entry under pause_tokens.downstream")
+    raise ValueError(f"config validation: pause_tokens.tasks {unknown} have no entry under pause_tokens.downstream")
 PAPER_TARGETS["pause_tokens"] = [
     f"{PT_FIGS}/{f}"
     for f in [
