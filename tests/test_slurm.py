@@ -55,3 +55,26 @@ def test_smoke_dag_through_the_slurm_profile(slurm, smoke_run, tmp_path):
     for path in sorted(smoke_run.glob("results/ntp_pitfalls/metrics/**/*.json")) + [smoke_run / "paper_figures/ntp_pitfalls/claims.json"]:
         rel = path.relative_to(smoke_run)
         assert (workdir / rel).read_bytes() == path.read_bytes(), rel
+
+
+def test_hub_downloads_run_on_the_submitting_host_and_training_on_the_cluster(slurm, tmp_path):
+    """Full-scale pause_tokens on local stand-ins for the hub: the download jobs are localrules (compute
+    nodes often have no network), the training jobs go through SLURM with a GPU."""
+    from test_text_pipeline import text_overlay
+    one_task = tmp_path / "one_task.yaml"
+    one_task.write_text("pause_tokens:\n  tasks: [wq]\n  resources:\n    train: {gpu: 1, mem_mb: 1000, runtime: 10}\n")
+    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path / "run"),
+           "--workflow-profile", str(REPO / "profiles/slurm"), "--configfile", text_overlay(tmp_path), str(one_task),
+           "--slurm-no-account", "--slurm-status-command", "squeue", "--slurm-init-seconds-before-status-checks", "1",
+           "--jobs", "4", "--latency-wait", "5", "pause_tokens"]
+    proc = subprocess.run(cmd, cwd=REPO, env=slurm, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-5000:]
+    shown = subprocess.run(["scontrol", "show", "job", "-o"], env=slurm, capture_output=True, text=True).stdout
+    submitted = [line for line in shown.splitlines() if "rule_pause_tokens" in line or "rule_fetch" in line]
+    assert not [line for line in submitted if "fetch" in line]
+    log = proc.stdout + proc.stderr
+    assert "localrule fetch_text_corpus:" in log and "localrule pause_tokens_fetch_task:" in log
+    train = [line for line in submitted if "rule_pause_tokens_train" in line]
+    assert len(train) == 2 + 2 and all(re.search(r"TresPerJob=\S*gpu[:/=]1", line) for line in train)
+    assert all("JobState=COMPLETED" in line for line in submitted)
+    assert (tmp_path / "run/paper_figures/pause_tokens/claims.json").exists()
