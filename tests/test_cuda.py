@@ -20,6 +20,8 @@ pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a C
 
 
 def merged(*paths) -> dict:
+    """Config files merged as `--configfile a b` does (snakemake.utils.update_config; the GPU machine has
+    no snakemake)."""
     def merge(a, b):
         return {k: merge(a[k], v) if isinstance(v, dict) and isinstance(a.get(k), dict) else v
                 for k, v in (a | b).items()}

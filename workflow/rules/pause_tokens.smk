@@ -73,7 +73,10 @@ rule pause_tokens_train_finetune:
         metrics="results/pause_tokens/finetune/{pt_arm}/{pt_task}/seed{seed}.json",
     params:
         stage="pause_tokens.finetune",
-        cfg=lambda w: PT_COMMON | {"arm": w.pt_arm, "task": w.pt_task, "seed": int(w.seed)},
+        # only its own task's downstream entry: editing another set reruns nothing here
+        cfg=lambda w: PT_COMMON
+        | ({"downstream": {w.pt_task: PT["downstream"][w.pt_task]}} if PT_TEXT else {})
+        | {"arm": w.pt_arm, "task": w.pt_task, "seed": int(w.seed)},
     threads: PT["threads"]
     resources:
         **train_resources("pause_tokens"),

@@ -1,7 +1,7 @@
 """Byte-level text for the language-model papers at full scale (C4 pretraining, hub downstream sets).
 
 Tokens are UTF-8 bytes: no tokenizer to train, download or version, and any text round-trips. Valid
-UTF-8 never contains the bytes 0xF5-0xFF, so three of them serve as special tokens and the vocabulary
+UTF-8 never contains the bytes 0xF5-0xFF, so two of them serve as special tokens and the vocabulary
 stays 256 (a corpus is stored as one uint8 file). A byte-level model needs about 4x more positions
 than a BPE one for the same text; the configs size block_size for that.
 """
@@ -17,7 +17,6 @@ from repro.core.io import atomic_path, write_json
 
 VOCAB_SIZE = 256
 EOS = 0xFF    # ends a document / an answer
-SEP = 0xFE    # spare separator
 PAUSE = 0xFD  # the pause token (Goyal et al., 2023; Galashov et al., 2025)
 _FIRST_SPECIAL = 0xF5
 
