@@ -1,11 +1,14 @@
-"""Compare the verdicts of two mini runs that differ only in their seeds (config/seeds_b.yaml) and
-tabulate which flip. A verdict that changes with the seeds is not robust: the combined verdict is
-`inconclusive` unless both runs agree.
+"""Combine the verdicts of two mini runs that differ only in their seeds (A: config/config.yaml,
+B: config/seeds_b.yaml, disjoint seeds and so independent initialisations, data orders and noise).
+
+The headline verdict of a claim is the one that holds with both seed sets; when they differ it is
+`inconclusive`, with both verdicts shown beside it.
 
     python bench/robustness.py RUN_A RUN_B OUT      (make robustness: OUT = paper_figures)
 
-writes OUT/ROBUSTNESS.md (the table) and OUT/robustness.json (the combined verdicts, which the report's
-summary table shows next to each claim).
+writes OUT/ROBUSTNESS.md (the table), OUT/robustness.json (per claim: each set's verdict and
+statistic, and the combined verdict, which REPORT.md shows) and adds to every claim in
+OUT/<paper>/claims.json a `by_seed_set` entry and a `robust_verdict`.
 """
 from __future__ import annotations
 
@@ -19,39 +22,69 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "workflow"))
-from repro.core.claims import INCONCLUSIVE  # noqa: E402
+from repro.core.claims import INCONCLUSIVE, headline  # noqa: E402
 from repro.core.tables import to_markdown  # noqa: E402
 
 
-def verdicts(run: Path) -> dict[tuple[str, str], str]:
+def claims_of(run: Path) -> dict[tuple[str, str], dict]:
     out = {}
     for path in sorted(run.glob("paper_figures/*/claims.json")):
         doc = json.loads(path.read_text())
-        out |= {(doc["paper"], c["id"]): c["verdict"] for c in doc["claims"]}
+        out |= {(doc["paper"], c["id"]): c for c in doc["claims"]}
     return out
 
 
+def combine(a: str, b: str | None) -> str:
+    """The verdict that holds for both seed sets; a disagreement (or a missing B) is inconclusive."""
+    return a if a == b else INCONCLUSIVE
+
+
+def _stat(c: dict | None) -> str:
+    return headline(c["test"]) if c and isinstance(c.get("test"), dict) else "–"
+
+
 def main(run_a: str, run_b: str, out: str) -> None:
-    a, b = verdicts(Path(run_a)), verdicts(Path(run_b))
-    rows = [{"paper": paper, "claim": claim, "seeds A": a[key], "seeds B": b.get(key, "(missing)"),
-             "combined": a[key] if a[key] == b.get(key) else INCONCLUSIVE,
-             "flips": "**yes**" if a[key] != b.get(key) else ""}
-            for key in a for paper, claim in [key]]
+    a, b = claims_of(Path(run_a)), claims_of(Path(run_b))
+    rows, combined = [], {}
+    for (paper, cid), ca in a.items():
+        cb = b.get((paper, cid))
+        vb = cb["verdict"] if cb else "(missing)"
+        both = combine(ca["verdict"], cb["verdict"] if cb else None)
+        rows.append({"paper": paper, "claim": cid, "seeds A": ca["verdict"], "seeds B": vb, "both": both,
+                     "flips": "**yes**" if ca["verdict"] != vb else "",
+                     "statistic A [95% CI]": _stat(ca), "statistic B [95% CI]": _stat(cb)})
+        combined[f"{paper}/{cid}"] = {"seeds_a": {"verdict": ca["verdict"], "statistic": _stat(ca)},
+                                      "seeds_b": {"verdict": vb, "statistic": _stat(cb)}, "combined": both}
     df = pd.DataFrame(rows)
-    flips = int((df.flips != "").sum())
+    flips = int((df.flips != "").sum()) if len(df) else 0
     text = io.StringIO()
     with redirect_stdout(text):
         table(df, flips)
     Path(out, "ROBUSTNESS.md").write_text(text.getvalue())
-    combined = {f"{r['paper']}/{r['claim']}": {"seeds_b": r["seeds B"], "combined": r["combined"]} for r in rows}
     Path(out, "robustness.json").write_text(json.dumps(combined, indent=1, sort_keys=True) + "\n")
+    annotate(Path(out), combined)
+
+
+def annotate(out: Path, combined: dict) -> None:
+    """Write each claim's per-seed-set verdicts and its robust verdict into OUT/<paper>/claims.json."""
+    for path in sorted(out.glob("*/claims.json")):
+        doc = json.loads(path.read_text())
+        for c in doc["claims"]:
+            r = combined.get(f"{doc['paper']}/{c['id']}")
+            if r:
+                c["by_seed_set"] = {"A": r["seeds_a"], "B": r["seeds_b"]}
+                c["robust_verdict"] = r["combined"]
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(doc, indent=1) + "\n")
+        tmp.replace(path)
 
 
 def table(df: pd.DataFrame, flips: int) -> None:
     print("# Robustness to the seeds\n")
     print(f"The mini reproduction run twice: with the configured seeds (A) and with every paper's seeds moved to a "
-          f"disjoint set (B, `config/seeds_b.yaml`). {flips} of {len(df)} verdicts change; a verdict that changes is "
-          "reported as inconclusive in the combined column.\n")
+          f"disjoint set (B, `config/seeds_b.yaml`; every initialisation, data order and noise draw derives from "
+          f"the run's seed). {flips} of {len(df)} verdicts differ between the sets; a claim's headline verdict "
+          "(`both`) is the one that holds for both, else inconclusive.\n")
     print(to_markdown(df))
 
 

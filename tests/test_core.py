@@ -50,3 +50,13 @@ def test_stage_resolution():
     assert resolve("core.report.write_report").__name__ == "write_report"
     with pytest.raises(LookupError, match="no function"):
         resolve("ntp_pitfalls.nope")
+
+
+def test_hash_seeds_is_one_to_one_on_tuples():
+    import pytest
+    from repro.core.seeding import hash_seeds
+    seeds = [(0,), (0, 0), (0, 0, 0), (3, 2**32), (3, 0, 1), (1, 2), (2, 1), (0, 999), (0, 999, 1), (7,), (7, 0)]
+    assert len({hash_seeds(*s) for s in seeds}) == len(seeds)
+    assert hash_seeds(5, 6) == hash_seeds(5, 6) and 0 <= hash_seeds(5, 6) < 2**63
+    with pytest.raises(ValueError):
+        hash_seeds(-1)

@@ -20,7 +20,7 @@ def test_spheres_have_the_right_radii_and_balanced_labels():
 
 
 def test_noise_resilience_bound_shrinks_with_margin_and_grows_with_distance():
-    model = MLPEnsemble(1, [4, 8, 3], generator=generator(0))
+    model = MLPEnsemble(1, [4, 8, 3], generators=[generator(0)])
     w = [v.detach() for v in model.weights]
     init = [0.9 * v for v in w]
     terms = hidden_norms_and_jacobians(w, torch.randn(1, 20, 4))

@@ -13,3 +13,46 @@ def test_committed_report_lists_every_paper_and_its_figures():
         assert f"## {paper}:" in report, f"REPORT.md has no section for {paper}"
         for name in EXPECTED[paper]:
             assert (REPO / "paper_figures" / paper / name).is_file(), f"paper_figures/{paper}/{name} is not committed"
+
+
+def _run(root, verdicts):
+    """A fake run folder whose paper 'p' has claims c0, c1, ... with the given verdicts."""
+    import json
+    from repro.core import claims as C
+    d = root / "paper_figures" / "p"
+    d.mkdir(parents=True)
+    claims = [C.claim(f"c{i}", "s", "v", measured={"x": [1.0, 2.0, 3.0]},
+                      check=C.Check(v, "t", "t-test over seeds", 2.0, (1.0, 3.0), 0.0, 3)) for i, v in enumerate(verdicts)]
+    C.write_claims(d / "claims.json", "p", "P", "mini", claims)
+    return json.loads((d / "claims.json").read_text())
+
+
+def test_headline_verdict_holds_for_both_seed_sets(tmp_path, monkeypatch):
+    import importlib.util
+    import json
+    from repro.core import claims as C
+    from repro.core.report import write_report
+    spec = importlib.util.spec_from_file_location("robustness", REPO / "bench/robustness.py")
+    rob = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rob)
+    _run(tmp_path / "a", [C.REPRODUCED, C.REPRODUCED, C.NOT_REPRODUCED])
+    _run(tmp_path / "b", [C.REPRODUCED, C.INCONCLUSIVE, C.NOT_REPRODUCED])
+    rob.main(str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "a" / "paper_figures"))
+    combined = json.loads((tmp_path / "a/paper_figures/robustness.json").read_text())
+    assert [combined[f"p/c{i}"]["combined"] for i in range(3)] == [C.REPRODUCED, C.INCONCLUSIVE, C.NOT_REPRODUCED]
+    doc = json.loads((tmp_path / "a/paper_figures/p/claims.json").read_text())
+    assert doc["claims"][1]["by_seed_set"]["B"]["verdict"] == C.INCONCLUSIVE
+    assert doc["claims"][1]["robust_verdict"] == C.INCONCLUSIVE
+    monkeypatch.chdir(tmp_path / "a")
+    out = tmp_path / "a/paper_figures/REPORT.md"
+    write_report({"papers": {"p": []}, "scale": "mini"}, {"claims": ["paper_figures/p/claims.json"]},
+                 {"report": str(out)}, 1)
+    table = [l for l in out.read_text().splitlines() if l.startswith("| p | c1 |")]
+    assert table and "| inconclusive | reproduced | inconclusive |" in table[0]
+    # a stale seed-set-B file (made from other A verdicts) lends nothing to new numbers
+    stale = _run(tmp_path / "c", [C.NOT_REPRODUCED, C.REPRODUCED, C.REPRODUCED])
+    (tmp_path / "a/paper_figures/p/claims.json").write_text(json.dumps(stale))
+    write_report({"papers": {"p": []}, "scale": "mini"}, {"claims": ["paper_figures/p/claims.json"]},
+                 {"report": str(out)}, 1)
+    text = out.read_text()
+    assert "| p | c0 | not reproduced (seeds A only) | not reproduced | – |" in text

@@ -4,7 +4,7 @@ from gymnasium.utils.env_checker import check_env
 
 from repro.core import claims as C
 from repro.papers.rl_decision_trees.learners import LEARNERS
-from repro.papers.rl_decision_trees.render import make_claims
+from repro.papers.rl_decision_trees.claims import make_claims
 from repro.papers.rl_decision_trees.streams import quantile_bins
 from repro.rl.feature_query import FeatureQueryEnv, QLearner, run_rldt
 
@@ -58,21 +58,46 @@ def test_quantile_bins_keep_few_levels_and_order():
     assert B[:, 1].tolist() == [0] * 50 + [1] * 50
 
 
-def runs_frame(rldt_acc):
+def runs_frame(rldt_acc, rldt_read=1.0, after_dip=0, noise=0.0, seeds=3):
+    """Three learners on one drifting stream with d = 5; rldt_acc, rldt_read: RLDT's test accuracy and features
+    read per stream example (plus seed noise of size `noise`); after_dip: errors in the window after the drift."""
+    rng = np.random.default_rng(1)
     rows = []
-    for seed in range(3):
-        for learner, acc, feats in [("rldt", rldt_acc, 1.0), ("hoeffding_tree", 0.9, 2.0), ("batch_tree", 0.9, 3.0)]:
-            correct = [1] * 100 + [0] * 10 + [1] * 90  # dip after the drift at 100, then recovers
+    for seed in range(seeds):
+        for learner, acc, read in [("rldt", rldt_acc, rldt_read), ("hoeffding_tree", 0.9, 5.0), ("batch_tree", 0.9, 5.0)]:
+            correct = [1] * 100 + [1] * 20 + [0] * after_dip + [1] * (80 - after_dip)  # drift at 100
+            e = rng.normal(0, noise) if learner == "rldt" else 0.0
             rows.append(dict(stream="s", seed=seed, d=5, drifts=[100], learner=learner, correct=correct,
-                             test_accuracy=acc, test_features=feats, read_features=[feats] * 200,
-                             stream_features=feats))
+                             test_accuracy=acc + e, test_features=1.0, read_features=[read] * 200,
+                             stream_features=min(read + e, 5.0)))
     return pd.DataFrame(rows)
 
 
 def test_claims_follow_the_measurements():
     p = dict(comparable_tolerance=0.05, window=20, recovery_examples=20)
-    ok = {c["id"]: c["verdict"] for c in make_claims(runs_frame(0.88), p)}
+    ok = {c["id"]: c["verdict"] for c in make_claims(runs_frame(0.88, noise=0.01), p)}
     assert ok == {"comparable_accuracy": C.REPRODUCED, "fewer_features": C.REPRODUCED,
                   "recovers_after_drift_s": C.REPRODUCED}
-    bad = {c["id"]: c["verdict"] for c in make_claims(runs_frame(0.7), p)}
-    assert bad["comparable_accuracy"] == C.NOT_REPRODUCED
+    bad = {c["id"]: c["verdict"] for c in make_claims(runs_frame(0.7, rldt_read=5.0, after_dip=15, noise=0.01), p)}
+    assert bad == {"comparable_accuracy": C.NOT_REPRODUCED, "fewer_features": C.INCONCLUSIVE,  # can't read > d
+                   "recovers_after_drift_s": C.NOT_REPRODUCED}
+
+
+def test_claims_do_not_pass_on_noise():
+    """RLDT's accuracy straddles the non-inferiority margin (true mean on it), and it reads all d features:
+    neither claim may say reproduced, whatever the seed noise."""
+    p = dict(comparable_tolerance=0.05, window=20, recovery_examples=20)
+    for noise_seed in range(20):
+        runs = runs_frame(0.85, rldt_read=5.0, noise=0.03)
+        rng = np.random.default_rng(noise_seed)
+        rldt = runs.learner == "rldt"
+        runs.loc[rldt, "test_accuracy"] = 0.85 + rng.normal(0, 0.03, rldt.sum())
+        verdicts = {c["id"]: c["verdict"] for c in make_claims(runs, p)}
+        assert verdicts["fewer_features"] != C.REPRODUCED
+    rates = []
+    for noise_seed in range(200):
+        runs = runs_frame(0.85)
+        rldt = runs.learner == "rldt"
+        runs.loc[rldt, "test_accuracy"] = 0.85 + np.random.default_rng(noise_seed).normal(0, 0.03, rldt.sum())
+        rates.append(make_claims(runs, p)[0]["verdict"] == C.REPRODUCED)
+    assert np.mean(rates) <= 0.05

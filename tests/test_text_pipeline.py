@@ -109,11 +109,12 @@ def test_complete_matches_one_prompt_at_a_time_decoding():
 def test_finetuning_batches_score_only_the_answer_after_the_pauses(tmp_path):
     from repro.papers.pause_tokens.train import TextTask
 
-    rows = [downstream.FORMATS["web_questions"]({"question": f"q{i}?", "answers": [f"a{i}"]})[0] for i in range(4)]
-    (tmp_path / "data").write_text(json.dumps({"train": rows, "test": rows}))
+    rows = [downstream.FORMATS["web_questions"]({"question": f"q{i}?", "answers": [f"a{i}"]})[0] for i in range(6)]
+    (tmp_path / "data").write_text(json.dumps({"train": rows, "test": rows[4:]}))  # 2 rows are test prompts
     p = {"task": "wq", "downstream": {"wq": {"format": "web_questions", "max_answer": 8}}, "block_size": 64,
          "inference_pauses": [0, 3], "finetune_pauses": 3, "batch_size": 5, "seed": 0, "eval_batch": 2}
     task = TextTask(p, tmp_path / "data")
+    assert len(task.train) == 4 and task.n_dropped == 2 and task.overlap == 0.0  # held out
     inputs, targets = task.batch(0, 3)
     for x, y in zip(inputs.tolist(), targets.tolist()):
         scored = [i for i, t in enumerate(y) if t != IGNORE]

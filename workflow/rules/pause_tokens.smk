@@ -7,9 +7,10 @@ PT_FIGS = "paper_figures/pause_tokens"
 PT_COMMON = {k: v for k, v in PT.items() if k not in ("seeds", "resources", "threads")}
 PT_TEXT = PT["corpus"] != "synthetic"
 # What pretraining depends on, so that a finetuning-only change does not rerun it (the synthetic model's
-# block size covers the pause sweep, so there the sweep stays in).
-PT_FINETUNE_ONLY = ("downstream", "finetune_optim", "eval_batch", "n_test") + (
-    ("tasks", "inference_pauses", "finetune_pauses") if PT_TEXT else ()
+# block size covers the pause sweep, so there the sweep stays in; and its corpus leaves out the test
+# examples, so there n_test stays in too).
+PT_FINETUNE_ONLY = ("downstream", "finetune_optim", "eval_batch") + (
+    ("n_test", "tasks", "inference_pauses", "finetune_pauses") if PT_TEXT else ()
 )
 PT_PRETRAIN = {k: v for k, v in PT_COMMON.items() if k not in PT_FINETUNE_ONLY}
 if PT_TEXT and (unknown := sorted(set(PT["tasks"]) - set(PT.get("downstream", {})))):

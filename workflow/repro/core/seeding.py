@@ -26,5 +26,14 @@ def generator(*seeds: int) -> torch.Generator:
 
 
 def hash_seeds(*seeds: int) -> int:
-    """Mix several ints into one 63-bit seed (stable across processes, unlike hash())."""
-    return int(np.random.SeedSequence(list(seeds)).generate_state(1, dtype=np.uint64)[0] >> 1)
+    """Mix several non-negative ints (< 2**64) into one 63-bit seed, stable across processes (unlike
+    hash()) and one-to-one on tuples: the length comes first and every int takes two 32-bit words, so
+    (s,), (s, 0) and (s, 0, 0) are different streams, as are (3, 2**32) and (3, 0, 1).
+    Raises ValueError for a negative or too large int."""
+    words = [len(seeds)]
+    for s in seeds:
+        s = int(s)
+        if not 0 <= s < 2**64:
+            raise ValueError(f"hash_seeds: {s} is not in [0, 2**64)")
+        words += [s & 0xFFFFFFFF, s >> 32]
+    return int(np.random.SeedSequence(words).generate_state(1, dtype=np.uint64)[0] >> 1)

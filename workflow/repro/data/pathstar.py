@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from repro.data.heldout import row_keys
+
 
 @dataclass(frozen=True)
 class PathStar:
@@ -79,6 +81,15 @@ class PathStar:
         prefix = torch.cat([edge_tokens, tail], dim=1)
         path = chain[:, 0]
         return prefix, path
+
+    def keys(self, prefix: Tensor) -> list[bytes]:
+        """Canonical instance keys (repro.data.heldout): two prompts are the same instance when they
+        have the same source, goal and edge set, whatever order their edges are listed in."""
+        n = len(prefix)
+        body = torch.cat([prefix[:, : 3 * self.n_edges - 1], torch.full((n, 1), self.sep)], dim=1)
+        triples = body.view(n, self.n_edges, 3)
+        edges = (triples[:, :, 0] * self.num_nodes + triples[:, :, 1]).sort(dim=1).values
+        return row_keys(torch.cat([prefix[:, -3:-1], edges], dim=1))
 
     def decode(self, tokens: list[int]) -> str:
         names = {self.sep: "|", self.eq: "=", self.slash: "/", self.dummy: "$"}

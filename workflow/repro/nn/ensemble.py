@@ -4,27 +4,54 @@ Member k's weights are slice k of every parameter ([K, ...]), so a forward pass 
 product (MLP) or one grouped convolution (CNN) for all K, which on a CPU is many times faster than K
 separate trainings (the per-step Python overhead is paid once). Members stop on their own criterion
 (a margin or a loss threshold); a stopped member is frozen while the others go on.
+
+Replications are independent: member k draws its initial weights, its example order and its
+augmentation from its own generators (member_generators: its run seed, replica id, purpose and grid
+point), so a member trains exactly as it would in any other ensemble, and seed sets never share draws.
 """
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
+from repro.core.seeding import generator
+
+INIT, ORDER = 1, 2  # the purposes of a member's generators: initial weights; example order and augmentation
+# (non-zero: hash_seeds pads short tuples with zeros, so (s, 0, 0) would alias generator(s))
+
+
+def member_generators(members: Sequence[dict], purpose: int, *grid: int) -> list[torch.Generator]:
+    """One generator per member, seeded by (its `seed`, its `replica` (default 0), purpose, *grid).
+    Members that share a seed but must differ (two inits on the same data) get distinct replicas; the
+    grid point (e.g. width, m) keeps different configurations of one seed apart."""
+    return [generator(m["seed"], m.get("replica", 0), purpose, *grid) for m in members]
+
+
+def _gens(K: int, generators: list[torch.Generator] | None) -> list:
+    if generators is None:
+        return [None] * K  # torch's global generator
+    if len(generators) != K:
+        raise ValueError(f"need one generator per member: {K} members, {len(generators)} generators")
+    return list(generators)
+
 
 class MLPEnsemble(nn.Module):
     """K ReLU MLPs of the same sizes, Xavier-normal init, no biases by default (as in the bounds'
-    papers). forward: [K, B, d] → [K, B, classes]."""
+    papers). generators: one per member (member k's weights, layer by layer, from generators[k]).
+    forward: [K, B, d] → [K, B, classes]."""
 
-    def __init__(self, K: int, sizes: list[int], bias: bool = False, generator: torch.Generator | None = None):
+    def __init__(self, K: int, sizes: list[int], bias: bool = False, generators: list[torch.Generator] | None = None):
         super().__init__()
         self.K, self.sizes = K, sizes
-        self.weights = nn.ParameterList(
-            nn.Parameter(torch.randn(K, fi, fo, generator=generator) * math.sqrt(2.0 / (fi + fo)))
-            for fi, fo in zip(sizes, sizes[1:]))
+        gens = _gens(K, generators)
+        layers = [[torch.randn(fi, fo, generator=g) * math.sqrt(2.0 / (fi + fo)) for fi, fo in zip(sizes, sizes[1:])]
+                  for g in gens]
+        self.weights = nn.ParameterList(nn.Parameter(torch.stack(ws)) for ws in zip(*layers))
         self.biases = nn.ParameterList(nn.Parameter(torch.zeros(K, 1, fo)) for fo in sizes[1:]) if bias else None
 
     def forward(self, x: torch.Tensor, hidden: list | None = None) -> torch.Tensor:
@@ -43,20 +70,24 @@ class MLPEnsemble(nn.Module):
 
 class CNNEnsemble(nn.Module):
     """K small CNNs (two 3×3 conv layers with `channels` filters, ReLU, 2×2 pooling after the second,
-    then a linear head) as grouped convolutions. forward: [K, B, C_in, H, W] → [K, B, classes]."""
+    then a linear head) as grouped convolutions; Kaiming-normal (fan-in) convs, normal head with
+    std sqrt(1/features). generators: one per member (member k's group slices and head from
+    generators[k]). forward: [K, B, C_in, H, W] → [K, B, classes]."""
 
     def __init__(self, K: int, channels: int, image: int, classes: int, in_channels: int = 1,
-                 generator: torch.Generator | None = None):
+                 generators: list[torch.Generator] | None = None):
         super().__init__()
         self.K, self.c = K, channels
         self.conv1 = nn.Conv2d(K * in_channels, K * channels, 3, padding=1, groups=K)
         self.conv2 = nn.Conv2d(K * channels, K * channels, 3, padding=1, groups=K)
         features = channels * (image // 2) ** 2
         self.head = nn.Parameter(torch.empty(K, features, classes))
+        for k, g in enumerate(_gens(K, generators)):
+            for conv in (self.conv1, self.conv2):  # member k's filters: output channels k·c … (k+1)·c − 1
+                nn.init.kaiming_normal_(conv.weight[k * channels:(k + 1) * channels], nonlinearity="relu", generator=g)
+            nn.init.normal_(self.head[k], std=math.sqrt(1.0 / features), generator=g)
         for conv in (self.conv1, self.conv2):
-            nn.init.kaiming_normal_(conv.weight, nonlinearity="relu", generator=generator)
             nn.init.zeros_(conv.bias)
-        nn.init.normal_(self.head, std=math.sqrt(1.0 / features), generator=generator)
 
     def forward(self, x: torch.Tensor, hidden: list | None = None) -> torch.Tensor:
         K, B = x.shape[:2]
@@ -102,32 +133,40 @@ def member_loss(logits: torch.Tensor, y: torch.Tensor, kind: str) -> torch.Tenso
     raise ValueError(f"unknown loss {kind!r}")
 
 
-def _shift(x: torch.Tensor, s: int, g: torch.Generator) -> torch.Tensor:
-    """Random translation by up to s pixels per member and batch (zero padding)."""
+def _shift(x: torch.Tensor, s: int, gens: list[torch.Generator]) -> torch.Tensor:
+    """Random translation by up to s pixels per member and batch (zero padding); member k's from gens[k]."""
     K, B, C, H, W = x.shape
-    padded = F.pad(x.flatten(0, 1), (s, s, s, s))
-    dx, dy = torch.randint(0, 2 * s + 1, (2,), generator=g).tolist()
-    return padded[:, :, dy:dy + H, dx:dx + W].view(K, B, C, H, W)
+    padded = F.pad(x, (s, s, s, s))
+    d = [torch.randint(0, 2 * s + 1, (2,), generator=g).tolist() for g in gens]
+    return torch.stack([padded[k, :, :, dy:dy + H, dx:dx + W] for k, (dx, dy) in enumerate(d)])
+
+
+def epoch_order(idx: torch.Tensor, gens: list[torch.Generator]) -> torch.Tensor:
+    """A fresh order of each member's training examples idx [K, m], member k's from gens[k]."""
+    return torch.stack([row[torch.argsort(torch.rand(len(row), generator=g))] for row, g in zip(idx, gens)])
 
 
 def fit_ensemble(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, idx: torch.Tensor, opt: EnsembleOptim,
-                 g: torch.Generator, on_epoch=None) -> dict:
+                 gens: list[torch.Generator], on_epoch=None) -> dict:
     """Momentum SGD for every member at once. X: [N, ...] shared inputs; Y: [K, N] labels per member
-    (so members may see different label noise) or [K, N, C] soft targets (distillation); idx: [K, m] the training examples of each member
-    (its own order is reshuffled every epoch). on_epoch(epoch), if given, runs after every epoch (to
-    record a learning curve). Returns per-member epochs run and whether it met its stopping criterion."""
+    (so members may see different label noise) or [K, N, C] soft targets (distillation); idx: [K, m]
+    the training examples of each member (its own order is reshuffled every epoch); gens: one
+    generator per member (member_generators(..., ORDER, ...)), for its order and augmentation.
+    on_epoch(epoch), if given, runs after every epoch (to record a learning curve). Returns per-member
+    epochs run and whether it met its stopping criterion."""
     K, m = idx.shape
+    gens = _gens(K, gens)
     params = list(model.parameters())
     bufs = [torch.zeros_like(p) for p in params]
     active = torch.ones(K, dtype=torch.bool)
     epochs = torch.zeros(K, dtype=torch.long)
     for epoch in range(opt.max_epochs):
-        order = idx.gather(1, torch.argsort(torch.rand(K, m, generator=g), dim=1))
+        order = epoch_order(idx, gens)
         for b in range(0, m, opt.batch_size):
             bi = order[:, b:b + opt.batch_size]
             xb = X[bi]
             if opt.augment_shift:
-                xb = _shift(xb, opt.augment_shift, g)
+                xb = _shift(xb, opt.augment_shift, gens)
             loss = member_loss(model(xb), _rows(Y, bi), opt.loss)
             grads = torch.autograd.grad(loss.sum(), params)
             with torch.no_grad():
@@ -188,7 +227,6 @@ def member_data(pool: torch.Tensor, y: torch.Tensor, classes: int, members: list
     (a `noise` share of its training labels replaced by random classes; 1 = random labels).
     Returns idx [K, m] and Y [K, N]; labels outside a member's training set stay true."""
     from repro.data.images import noisy_labels
-    from repro.core.seeding import generator
 
     idx, Y = [], []
     for mem in members:

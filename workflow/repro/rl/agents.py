@@ -17,6 +17,7 @@ import math
 
 import numpy as np
 
+from repro.core.seeding import hash_seeds
 from repro.rl.tabular import TabularModel, q_values, safe_pairs
 
 AGENTS = ("ase", "ase_undirected", "safe_rmax", "rmax", "mbie", "safe_egreedy", "egreedy")
@@ -120,7 +121,9 @@ def _reachable(m: TabularModel, possible: np.ndarray, policy: np.ndarray, roots:
 def run_agent(kind: str, model: TabularModel, env, cfg: dict, seed: int, q_star: np.ndarray) -> dict:
     """Runs one agent for cfg['steps'] steps (episodes restart at the start state) and scores each step
     against the safe-optimal Q*: a step is ε-suboptimal when Q*(s, a) < V*(s) − ε."""
-    rng = np.random.default_rng(seed)
+    # not default_rng(seed): env.reset(seed=seed) gives the environment exactly that stream, so the
+    # agent's ε-draws would be the environment's transition draws
+    rng = np.random.default_rng(hash_seeds(seed, 1))
     agent = Agent(kind, model, cfg, rng)
     v_star = q_star.max(1)
     s, _ = env.reset(seed=seed)

@@ -1,8 +1,6 @@
 """Figures, table and claims for catch_your_breath."""
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import seaborn as sns
 
@@ -10,16 +8,11 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.catch_your_breath.claims import make_claims
 from repro.papers.catch_your_breath.train import CYB
 
 TITLE = "Catch Your Breath: adaptive computation for self-paced sequence production (Galashov et al., 2025)"
 ORDER = ["no_pause", "pause_ce", *CYB]
-
-
-def tokens_to_reach(curve: pd.DataFrame, target: float) -> float:
-    """Training tokens at the first evaluation with hard-token accuracy ≥ target (inf if never)."""
-    hit = curve[curve.hard_accuracy >= target]
-    return float(hit.tokens.iloc[0]) if len(hit) else math.inf
 
 
 def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
@@ -51,32 +44,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                         "teacher-forced on that layout: a token's answer is taken at its first try that does not say "
                         "`<don't know>`. CYB-AP is our reading of 'anytime prediction': −log E_π[γ^j p̃_j(y)].")
 
-
-def make_claims(curves: pd.DataFrame, hard_name: str = "answer", easy_name: str = "separator") -> list[dict]:
-    seeds = sorted(set(curves.seed))
-    last = curves.step.max()
-    ratio = {m: [] for m in ["pause_ce", *CYB]}
-    for seed in seeds:
-        runs = {m: g.sort_values("step") for m, g in curves[curves.seed == seed].groupby("method")}
-        base = runs["no_pause"]
-        target = float(base[base.step == last].hard_accuracy.iloc[0])
-        base_tokens = tokens_to_reach(base, target)
-        for m in ratio:
-            ratio[m].append(tokens_to_reach(runs[m], target) / base_tokens)
-    final = curves[curves.step == last].set_index(["method", "seed"]).sort_index()
-    hard = {m: final.loc[m].hard_pauses.tolist() for m in CYB}
-    easy = {m: final.loc[m].easy_pauses.tolist() for m in CYB}
-    return [
-        C.claim("cyb_data_efficient", f"A CYB-trained model reaches the no-pause baseline's final {hard_name} accuracy with "
-                "fewer training tokens (ratio < 1), for at least one of the three CYB losses.",
-                "the no-pause baseline needs 3× the data (ratio 1/3); pauses + cross-entropy need 2×",
-                {f"{m}: tokens to reach baseline / baseline's tokens": ratio[m] for m in ratio},
-                C.any_of(*[C.all_below(f"{m} token ratio", ratio[m], 1) for m in CYB]),
-                note="inf: never reached the baseline's final accuracy within the run."),
-        C.claim("pauses_on_hard_tokens", f"The CYB model pauses more before hard tokens ({hard_name}s) than before easy "
-                f"ones ({easy_name}s), for at least one of the three CYB losses.",
-                "pauses after plural nouns, never after 'wasn'/'didn' (qualitative)",
-                {f"{m}: pauses before {hard_name}s": hard[m] for m in CYB}
-                | {f"{m}: pauses before {easy_name}s": easy[m] for m in CYB},
-                C.any_of(*[C.paired_gain(f"{m} {hard_name} − {easy_name} pauses", hard[m], easy[m], 0) for m in CYB])),
-    ]

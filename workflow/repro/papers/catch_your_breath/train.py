@@ -24,10 +24,11 @@ from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator, seed_everything
 from repro.data import text
+from repro.data.heldout import OVERLAP
 from repro.nn.gpt import GPT, GPTConfig
 from repro.nn.pause import cyb_loss, interleave_pauses
 from repro.nn.trainer import OptimConfig, fit, resumable
-from repro.papers.pause_tokens.tasks import Vocab, corpus
+from repro.papers.pause_tokens.tasks import Vocab, corpus, corpus_examples, example_keys
 
 CYB = ("anytime", "variational", "budget")
 
@@ -95,12 +96,19 @@ def text_token_types(x: torch.Tensor) -> dict[str, torch.Tensor]:
 class Data:
     """Training batches, the fixed test set and its token types, for either corpus."""
 
+    """Held out: synthetic training examples never have a test example's prompt (redrawn, see
+    `pause_tokens.tasks.example_keys`); text windows come from the corpus before its held-out tail and
+    test windows from the tail, so both have a train/test overlap of 0 by construction."""
+
+    overlap = 0.0  # by construction, see above
+
     def __init__(self, p: dict, inputs: dict):
-        self.p = p
+        self.p, self.exclude = p, frozenset()
         if p["corpus"] == "synthetic":
             self.v = Vocab(p["n_digits"])
             self.vocab_size, self.pause, self.seq_len = self.v.size, self.v.pause, p["per_sequence"] * (p["n_digits"] + 3)
             self.test = self.sample(p["n_test"], generator(p["seed"], 7777))
+            self.exclude = frozenset(example_keys(corpus_examples(self.test, self.v)))
             self.types = synthetic_token_types(self.test[:, 1:], self.v)
         else:
             self.corpus = text.open_corpus(inputs["corpus"])
@@ -112,7 +120,7 @@ class Data:
     def sample(self, n: int, g: torch.Generator) -> torch.Tensor:
         p = self.p
         if p["corpus"] == "synthetic":
-            return corpus(n, p["per_sequence"], p["tasks"], self.v, p["window"], g)
+            return corpus(n, p["per_sequence"], p["tasks"], self.v, p["window"], g, self.exclude)
         return text.windows(self.corpus, n, self.seq_len, g, hi=len(self.corpus) - p["corpus"]["test_bytes"])
 
 
@@ -144,4 +152,5 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     state = fit(model, batch, OptimConfig.from_params(p["optim"]), device=runtime.device(), on_step=evaluate,
                 **resumable(outputs["metrics"], p))
     write_json(outputs["metrics"], {"seed": p["seed"], "method": p["method"], "k": k, "curve": state.evals,
-                                    "history": state.history, "train_seconds": time.perf_counter() - t0})
+                                    "history": state.history, "train_seconds": time.perf_counter() - t0,
+                                    OVERLAP: data.overlap})

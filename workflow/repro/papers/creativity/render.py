@@ -8,6 +8,7 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.creativity.claims import make_claims
 
 TITLE = "Roll the dice & look before you leap: going beyond the creative limits of next-token prediction " \
         "(Nagarajan, Wu et al., 2025)"
@@ -50,29 +51,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                         "that repeat a training answer. All arms: the same GPT size and number of steps. Masked "
                         "diffusion is our stand-in for SEDD (absorbing state, no time embedding).")
 
-
-def make_claims(rows: pd.DataFrame) -> list[dict]:
-    pivot = rows[rows.arm != "ntp_nohash"].pivot_table(index=["task", "seed"], columns="arm", values="creativity")
-    best_temp = rows[rows.arm == "ntp_nohash"].groupby(["task", "seed"]).creativity.max()
-    tasks = sorted(set(rows.task))
-    measured, checks, seed_measured, seed_checks = {}, [], {}, []
-    for task in tasks:
-        p = pivot.loc[task]
-        for arm in ("teacherless", "diffusion"):
-            measured[f"{task}: {arm} creativity"] = p[arm].tolist()
-            checks.append(C.paired_gain(f"{task}: {arm} − NTP creativity", p[arm].tolist(), p["ntp"].tolist(), 0))
-        measured[f"{task}: NTP creativity"] = p["ntp"].tolist()
-        seed_measured[f"{task}: NTP + hash greedy creativity"] = p["ntp"].tolist()
-        seed_measured[f"{task}: best temperature, no hash"] = best_temp.loc[task].tolist()
-        seed_checks.append(C.paired_gain(f"{task}: hash greedy − best no-hash temperature creativity",
-                                         p["ntp"].tolist(), best_temp.loc[task].tolist(), -0.02))
-    return [
-        C.claim("multi_token_more_creative", "Teacherless training and masked diffusion give higher creativity than "
-                "next-token prediction, on every task.",
-                "higher creativity and lower memorisation for teacherless and diffusion on all four tasks (figures)",
-                measured, C.all_of(*checks)),
-        C.claim("seed_conditioning_creative", "Seed-conditioning (a random hash prefix, greedy decoding) is as creative "
-                "as temperature sampling without a hash (at its best temperature), or more (tolerance 0.02).",
-                "hash-conditioning with greedy decoding ≥ temperature sampling (figures)",
-                seed_measured, C.all_of(*seed_checks)),
-    ]

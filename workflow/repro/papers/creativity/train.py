@@ -19,6 +19,7 @@ import torch
 from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator, seed_everything
+from repro.data.heldout import OVERLAP, overlap, row_keys
 from repro.nn.diffusion import MaskedDiffusion, mask_answers
 from repro.nn.gpt import GPT, GPTConfig, IGNORE, teacherless_inputs
 from repro.nn.trainer import OptimConfig, fit, resumable
@@ -55,18 +56,28 @@ def diffusion_batches(x: torch.Tensor, start: int, batch_size: int, seed: int, m
     return batch
 
 
+def data(task, p: dict, arm: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Training answers, their prompts (hashes) and the test prompts. Held out: a test instance is its
+    prompt; test hashes are drawn excluding the training ones (train_test_overlap 0), except in the
+    no-hash arm, whose one constant prompt is every training and test prompt by design (overlap 1)."""
+    rng = np.random.default_rng(seed)
+    answers = task.sample_answers(p["n_train"], rng)
+    train_hashes = hashes(len(answers), p["hash_len"], task.vocab, rng)
+    test_hashes = hashes(p["n_test"], p["hash_len"], task.vocab, rng, exclude=set(map(tuple, train_hashes)))
+    if arm == "ntp_nohash":
+        filler = task.vocab.dummy
+        train_hashes, test_hashes = np.full_like(train_hashes, filler), np.full_like(test_hashes, filler)
+    return answers, train_hashes, test_hashes
+
+
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     seed, arm = p["seed"], p["arm"]
     seed_everything(seed)
-    rng = np.random.default_rng(seed)
     task = TASKS[p["task"]](p)
     v = task.vocab
-    answers = task.sample_answers(p["n_train"], rng)
-    train_hashes = hashes(len(answers), p["hash_len"], v, rng)
-    test_hashes = hashes(p["n_test"], p["hash_len"], v, rng, exclude=set(map(tuple, train_hashes)))
-    if arm == "ntp_nohash":
-        train_hashes, test_hashes = np.full_like(train_hashes, v.dummy), np.full_like(test_hashes, v.dummy)
+    answers, train_hashes, test_hashes = data(task, p, arm, seed)
+    held_out = overlap(row_keys(test_hashes), row_keys(train_hashes))
     x = sequences(task, answers, train_hashes)
     start = p["hash_len"] + 1  # first answer position
     diffusion = arm == "diffusion"
@@ -82,13 +93,13 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
 
     prompts = torch.as_tensor(np.concatenate([test_hashes, np.full((len(test_hashes), 1), v.sep)], axis=1))
     train_set = {task.canonical(tuple(a)) for a in answers.tolist()}
-    rows = []
+    rows = []  # decoding draws from (seed, 999, 1), not (seed, 999): the stream of training batch 999
     for temperature in (p["temperatures"] if arm == "ntp_nohash" else [0.0]):
         if diffusion:
-            out = model.sample(prompts, task.answer_len, v.mask, generator(seed, 999))
+            out = model.sample(prompts, task.answer_len, v.mask, generator(seed, 999, 1))
         else:
-            out = gpt.generate(prompts, task.answer_len, temperature, generator(seed, 999))
+            out = gpt.generate(prompts, task.answer_len, temperature, generator(seed, 999, 1))
         rows.append({"task": task.name, "arm": arm, "seed": seed, "temperature": temperature,
                      **scores(task, [tuple(a) for a in out.tolist()], train_set)})
     write_json(outputs["metrics"], {"rows": rows, "train_seconds": seconds, "history": state.history,
-                                    "examples": out[:5].tolist()})
+                                    "examples": out[:5].tolist(), OVERLAP: held_out})

@@ -1,21 +1,16 @@
-"""Figures, table and claims for disagreement."""
+"""Figures and table for disagreement; the claims are in claims.py."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-from scipy.stats import kendalltau
 
 from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.disagreement.claims import PAIRS, make_claims
 
 TITLE = "Assessing generalization of SGD via disagreement (Jiang, Nagarajan, Baek & Kolter, 2022)"
-PAIRS = {"same_data": "same data (different init and order)", "different_data": "different data"}
-# Table 1 of the paper: ResNet18, CIFAR-10 (10k points), 100 models
-PAPER_TABLE = {"same_data": {"test_error": 0.337, "disagreement": 0.307, "cace": 0.0979, "ece": 0.0360},
-               "different_data": {"test_error": 0.341, "disagreement": 0.354, "cace": 0.0491, "ece": 0.0267}}
 
 
 def load(pair_paths, ensemble_paths) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -57,29 +52,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                         "error ≈ disagreement check uses the pairs whose two runs interpolate (the regime of the "
                         "paper's claim); the others are plotted hollow.")
 
-
-def make_claims(pairs: pd.DataFrame, ensembles: pd.DataFrame) -> list[dict]:
-    fit = pairs[pairs.converged]
-    tau, ratio = [], []
-    for _, g in fit.groupby("seed"):
-        tau.append(float(kendalltau(g.disagreement, g.test_error).statistic))
-        ratio.append(float(np.median(g.test_error / g.disagreement)))
-    gap = (ensembles.disagreement - ensembles.test_error).abs().tolist()
-    counts = fit.groupby("seed").size().reindex(sorted(set(pairs.seed)), fill_value=0).tolist()
-    check = (C.all_of(C.all_above("Kendall τ", tau, 0.7), C.all_within("median error/disagreement", ratio, 1.035, 0.265))
-             if tau else C.Check(C.INCONCLUSIVE, "no pair of interpolating runs to compare"))
-    return [
-        C.claim("error_tracks_disagreement", "Test error ≈ disagreement of two runs across hyperparameters: "
-                "the points lie near y = x (median error/disagreement within [0.77, 1.3], Kendall τ ≥ 0.7).",
-                "same data: 0.9–1.3 × disagreement; different data 0.9–1 × (Table 1: err 0.337 vs dis 0.307; "
-                "0.341 vs 0.354)",
-                {"interpolating pairs": counts} | ({"Kendall τ(disagreement, error)": tau,
-                                                    "median error / disagreement": ratio} if tau else {}),
-                check),
-        C.claim("ensemble_calibrated", "The ensemble is class-aggregated calibrated (CACE ≤ 0.1), and "
-                "|disagreement − error| ≤ CACE as the theorem says.",
-                "CACE 0.044–0.10 (Table 1, CIFAR-10 ResNet18)",
-                {"CACE": ensembles.cace.tolist(), "ECE": ensembles.ece.tolist(), "|Dis − Err|": gap},
-                C.all_of(C.all_below("CACE", ensembles.cace.tolist(), 0.1),
-                         C.all_below("|Dis − Err| − CACE", [g - c for g, c in zip(gap, ensembles.cace)], 0))),
-    ]

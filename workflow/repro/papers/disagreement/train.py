@@ -1,11 +1,12 @@
 """Pairs of runs and an ensemble of small CNNs (batched as grouped convolutions).
 
 train_pairs: one hyperparameter configuration (channels, lr, augmentation); for each seed s three
-members: two on the same training set S_s with different init and data order, and one on an
-independent training set. Records test error and, on unlabelled test data, the disagreement of the
-same-data pair and of the different-data pair.
-train_ensemble: K members on one training set (different init and order); the ensemble's vote shares
-on test data give its class-aggregated calibration error (CACE) and ECE."""
+members: two on the same training set S_s with different init and data order (replicas 0 and 1 of
+seed s), and one (replica 2) on an independent training set. Records test error and, on unlabelled
+test data, the disagreement of the same-data pair and of the different-data pair.
+train_ensemble: K members on one training set (replicas 0..K−1 of the seed: different init and
+order); the ensemble's vote shares on test data give its class-aggregated calibration error (CACE)
+and ECE."""
 from __future__ import annotations
 
 import itertools
@@ -13,31 +14,36 @@ import itertools
 import torch
 
 from repro.core.io import write_json
-from repro.core.seeding import generator
+from repro.core.seeding import hash_seeds
 from repro.data.images import load_task
-from repro.nn.ensemble import CNNEnsemble, EnsembleOptim, fit_ensemble, member_data, predict_shared
+from repro.nn.ensemble import (INIT, ORDER, CNNEnsemble, EnsembleOptim, fit_ensemble, member_data, member_generators,
+                               predict_shared)
 from repro.nn.measures import calibration_errors, disagreement, error
 
 
-def _train(p: dict, members: list[dict], tag: tuple):
+def _train(p: dict, members: list[dict], stage: int):
+    """Members' init and order streams from their (seed, replica), the stage and the grid point."""
+    tag = (stage, p["channels"], round(p["lr"] * 1e6), p["augment_shift"], p["m"])
     X, y, classes, pool, test = load_task(p)
     idx, Y = member_data(pool, y, classes, members, p["m"])
     model = CNNEnsemble(len(members), p["channels"], X.shape[-1], classes, in_channels=X.shape[1],
-                        generator=generator(*tag))
+                        generators=member_generators(members, INIT, *tag))
     opt = EnsembleOptim(**(p["optim"] | {"lr": p["lr"], "augment_shift": p["augment_shift"]}))
-    fit = fit_ensemble(model, X, Y, idx, opt, generator(*tag, 1))
+    fit = fit_ensemble(model, X, Y, idx, opt, member_generators(members, ORDER, *tag))
     return predict_shared(model, X[test]).argmax(-1), y[test], fit, classes
 
 
 def train_pairs(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     """Every (lr, augmentation, m) of the grid for this job's channel count."""
     p = params
-    # per seed: A and B share data (seed s), C has its own (seed s + offset)
-    members = [{"seed": s, "data_seed": d} for s in p["seeds"] for d in (s, s, s + p["other_data_offset"])]
+    # per seed: A and B share data (seed s), C has its own (a stream of s tagged by the offset, so it
+    # is no other seed's data)
+    members = [{"seed": s, "replica": r, "data_seed": d} for s in p["seeds"]
+               for r, d in enumerate((s, s, hash_seeds(s, p["other_data_offset"])))]
     rows = []
     for lr, shift, m in itertools.product(p["lr"], p["augment_shift"], p["m"]):
         config = {"channels": p["channels"], "lr": lr, "augment_shift": shift, "m": m}
-        pred, y_test, fit, _ = _train(p | config, members, (p["channels"], int(lr * 1e6), shift, m))
+        pred, y_test, fit, _ = _train(p | config, members, 0)
         err = error(pred, y_test)
         for i, s in enumerate(p["seeds"]):
             a, b, c = 3 * i, 3 * i + 1, 3 * i + 2
@@ -51,8 +57,8 @@ def train_pairs(params: dict, inputs: dict, outputs: dict, threads: int) -> None
 
 def train_ensemble(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
-    members = [{"seed": k, "data_seed": p["seed"]} for k in range(p["members"])]
-    pred, y_test, fit, classes = _train(p, members, (p["seed"], p["members"]))
+    members = [{"seed": p["seed"], "replica": k, "data_seed": p["seed"]} for k in range(p["members"])]
+    pred, y_test, fit, classes = _train(p, members, 1)
     votes = torch.nn.functional.one_hot(pred, classes).float().mean(0)  # [N, C]: h̃_k(x)
     cal = calibration_errors(votes, y_test, p["bins"])
     pairs = list(itertools.combinations(range(len(members)), 2))

@@ -1,15 +1,14 @@
-"""Figures, table and claims for distance_from_init."""
+"""Figures and table for distance_from_init; the claims are in claims.py."""
 from __future__ import annotations
 
 import pandas as pd
 import seaborn as sns
-from scipy.stats import spearmanr
 
 from repro.core import claims as C
-from repro.core.erm import loglog_slope
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.distance_from_init.claims import make_claims
 
 TITLE = "Generalization in deep networks: the role of distance from initialization (Nagarajan & Kolter, 2017)"
 
@@ -50,27 +49,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                    note="Bias-free ReLU MLPs (Xavier init) trained by momentum SGD with cross-entropy until every "
                         "training point has margin ≥ γ; ‖W − W0‖ is the Frobenius distance over all layers.")
 
-
-def make_claims(df: pd.DataFrame) -> list[dict]:
-    width, sizes, noise = (df[df.experiment == e] for e in ("width", "labels", "noise"))
-    w_slopes = [loglog_slope(g.width, g.distance) for _, g in width.groupby(["m", "seed"])]
-    init_slopes = [loglog_slope(g.width, g.init_norm) for _, g in width.groupby(["m", "seed"])]
-    slope = lambda g: loglog_slope(g.m, g.distance)  # noqa: E731
-    true_s = [slope(g) for _, g in sizes[sizes.noise == 0].groupby("seed")]
-    rand_s = [slope(g) for _, g in sizes[sizes.noise == 1].groupby("seed")]
-    rho = [float(spearmanr(g.noise, g.distance).statistic) for _, g in noise.groupby("seed")]
-    return [
-        C.claim("flat_in_width", "‖W − W0‖ does not grow with width (it shrinks or flattens), although ‖W0‖ grows "
-                "like √H.", "distance decreases or flattens from H = 40 to 5120 (MNIST, CIFAR-10)",
-                {"log-log slope of distance vs width, per (m, seed)": w_slopes,
-                 "log-log slope of ‖W0‖ vs width": init_slopes},
-                C.all_below("slope of distance vs width", w_slopes, 0.1)),
-        C.claim("grows_with_m", "‖W − W0‖ grows with the training set size m, much faster for random labels.",
-                "log distance rises with m; faster with random labels (MNIST)",
-                {"log-log slope vs m, true labels": true_s, "log-log slope vs m, random labels": rand_s},
-                C.all_of(C.all_above("slope vs m (true labels)", true_s, 0),
-                         C.paired_gain("slope (random) − slope (true)", rand_s, true_s, 0))),
-        C.claim("grows_with_noise", "‖W − W0‖ grows with the share of noisy labels.",
-                "distance rises monotonically with label noise (MNIST ≈0.5 → 3.7)",
-                {"Spearman ρ(noise, distance) per seed": rho}, C.all_above("Spearman ρ", rho, 0.8)),
-    ]

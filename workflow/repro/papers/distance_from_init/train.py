@@ -1,12 +1,14 @@
 """One experiment's grid: for every (width, m) a batched ensemble of ReLU MLPs with `depth` hidden
 layers, one member per (label-noise level, seed), trained by SGD until every training point has
-margin ≥ γ; records ‖W − W0‖ (all layers), test error and how training stopped."""
+margin ≥ γ; records ‖W − W0‖ (all layers), test error and how training stopped. A member's init and
+order derive from its seed and (width, m), so the noise levels of one seed are paired (same init,
+order and training subset, nested label flips) and different seeds are independent."""
 from __future__ import annotations
 
 from repro.core.io import write_json
-from repro.core.seeding import generator
 from repro.data.images import load_task
-from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, predict_shared
+from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, member_generators,
+                               predict_shared)
 from repro.nn.measures import distance_from_init, error
 
 
@@ -19,9 +21,10 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         for m in p["sizes"]:
             idx, Y = member_data(pool, y, classes, members, m)
             model = MLPEnsemble(len(members), [X.shape[1]] + [width] * p["depth"] + [classes],
-                                generator=generator(p["split_seed"], width, m))
+                                generators=member_generators(members, INIT, width, m))
             init = [w.detach().clone() for w in model.weights]
-            fit = fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), generator(p["split_seed"], width, m, 1))
+            fit = fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]),
+                               member_generators(members, ORDER, width, m))
             weights = [w.detach() for w in model.weights]
             dist = distance_from_init(weights, init)
             init_norm = distance_from_init(init, [0 * w for w in init])

@@ -15,9 +15,11 @@ import torch
 from torch import Tensor
 
 from repro.core.seeding import generator
+from repro.data.heldout import draw_excluding, overlap, row_keys
 from repro.nn.gpt import IGNORE
 
 FAMILIES = ("fact", "retrieval", "icl")
+HELD_OUT = ("retrieval", "icl")  # evaluated on sequences never trained on; facts are memorised by design
 
 
 class Mixture:
@@ -43,51 +45,128 @@ class Mixture:
         y = torch.where(scored, x, torch.full_like(x, IGNORE))
         return x[:, :-1], y[:, 1:]
 
-    def fact(self, n: int, g: torch.Generator) -> tuple[Tensor, Tensor]:
+    # Each family draws whole sequences (`*_x`); the scored positions are the same for every row.
+    def fact_x(self, n: int, g: torch.Generator) -> Tensor:
         m = self.facts_per_sequence
         s = torch.randint(0, self.n_subjects, (n, m), generator=g)
         r = torch.randint(0, self.n_relations, (n, m), generator=g)
         triples = torch.stack([s, self.rel0 + r, self.obj0 + self.facts[s, r]], 2).reshape(n, -1)
         pad = torch.full((n, self.seq_len - 1 - triples.shape[1]), self.PAD)
-        x = torch.cat([torch.full((n, 1), self.F), triples, pad], 1)
-        scored = torch.zeros_like(x, dtype=torch.bool)
-        scored[:, 3:1 + 3 * m:3] = True
-        return self._lm(x, scored)
+        return torch.cat([torch.full((n, 1), self.F), triples, pad], 1)
 
-    def retrieval(self, n: int, g: torch.Generator) -> tuple[Tensor, Tensor]:
+    def retrieval_x(self, n: int, g: torch.Generator) -> Tensor:
         keys = torch.rand(n, self.n_keys, generator=g).argsort(1)[:, : self.K] + self.key0
         values = torch.randint(0, self.n_objects, (n, self.K), generator=g) + self.obj0
         q = torch.rand(n, self.K, generator=g).argsort(1)[:, : self.n_queries] if self.n_queries <= self.K else \
             torch.randint(0, self.K, (n, self.n_queries), generator=g)
         context = torch.stack([keys, values], 2).reshape(n, -1)
         queries = torch.stack([keys.gather(1, q), values.gather(1, q)], 2).reshape(n, -1)
-        x = torch.cat([torch.full((n, 1), self.C), context, torch.full((n, 1), self.Q), queries], 1)
-        scored = torch.zeros_like(x, dtype=torch.bool)
-        scored[:, 2 * self.K + 3::2] = True
-        return self._lm(x, scored)
+        return torch.cat([torch.full((n, 1), self.C), context, torch.full((n, 1), self.Q), queries], 1)
 
-    def icl(self, n: int, g: torch.Generator, last_only: bool = False) -> tuple[Tensor, Tensor]:
+    def icl_x(self, n: int, g: torch.Generator) -> Tensor:
         m = self.K + self.n_queries
         c = torch.randint(0, self.P, (n, 1), generator=g)
         xs = torch.randint(0, self.P, (n, m), generator=g)
         pairs = torch.stack([xs, (xs + c) % self.P], 2).reshape(n, -1) + self.num0
-        x = torch.cat([torch.full((n, 1), self.L), pairs, torch.full((n, 1), self.Q)], 1)  # Q: unscored filler
-        scored = torch.zeros_like(x, dtype=torch.bool)
-        first = 2 * (self.K + 1) if last_only else 4
-        scored[:, first:2 * m + 1:2] = True
-        return self._lm(x, scored)
+        return torch.cat([torch.full((n, 1), self.L), pairs, torch.full((n, 1), self.Q)], 1)  # Q: unscored filler
 
-    def batch(self, n: int, g: torch.Generator) -> tuple[Tensor, Tensor]:
+    def scored(self, family: str, last_only: bool = False) -> Tensor:
+        """(1, seq_len) mask of the scored tokens of a family's sequences."""
+        scored = torch.zeros(1, self.seq_len, dtype=torch.bool)
+        if family == "fact":
+            scored[:, 3:1 + 3 * self.facts_per_sequence:3] = True
+        elif family == "retrieval":
+            scored[:, 2 * self.K + 3::2] = True
+        elif family == "icl":  # ICL is scored after `pairs` exemplars at test time (last_only)
+            scored[:, 2 * (self.K + 1) if last_only else 4:2 * (self.K + self.n_queries) + 1:2] = True
+        else:
+            raise ValueError(f"unknown downscaling family {family!r}; expected one of {FAMILIES}")
+        return scored
+
+    def keys(self, family: str, x: Tensor) -> list[bytes]:
+        """Canonical instance keys of the held-out families (repro.data.heldout):
+        - retrieval: the context as a set of key → value pairs (any listing order) and the queries in order;
+        - icl: the offset c, the exemplar inputs as a multiset and the query inputs in order.
+        Facts have none: recalling the (memorised) fact table is the point, so they are not held out.
+        x: whole sequences or just the model inputs (the last token is a function of the others)."""
+        if family == "retrieval":
+            pairs = x[:, 1:1 + 2 * self.K].reshape(len(x), self.K, 2)
+            context = (pairs[:, :, 0] * self.vocab_size + pairs[:, :, 1]).sort(1).values
+            return row_keys(torch.cat([context, x[:, 2 + 2 * self.K:self.seq_len - 1]], 1))
+        if family == "icl":
+            pairs = x[:, 1:1 + 2 * (self.K + self.n_queries)].reshape(len(x), -1, 2) - self.num0
+            c = (pairs[:, :1, 1] - pairs[:, :1, 0]) % self.P
+            xs = pairs[:, :, 0]
+            return row_keys(torch.cat([c, xs[:, : self.K].sort(1).values, xs[:, self.K:]], 1))
+        raise ValueError(f"downscaling: no held-out key for family {family!r}")
+
+    def draw(self, family: str, n: int, g: torch.Generator, exclude: set | frozenset = frozenset(),
+             last_only: bool = False) -> tuple[Tensor, Tensor]:
+        """n (inputs, targets) of one family; draws whose key is in `exclude` are redrawn from g."""
+        sample = getattr(self, f"{family}_x")
+        if exclude:
+            (x,) = draw_excluding(lambda k, gen: (sample(k, gen),), lambda b: self.keys(family, b[0]), n, g, exclude)
+        else:
+            x = sample(n, g)
+        return self._lm(x, self.scored(family, last_only).expand_as(x))
+
+    def fact(self, n: int, g: torch.Generator) -> tuple[Tensor, Tensor]:
+        return self.draw("fact", n, g)
+
+    def retrieval(self, n: int, g: torch.Generator) -> tuple[Tensor, Tensor]:
+        return self.draw("retrieval", n, g)
+
+    def icl(self, n: int, g: torch.Generator, last_only: bool = False) -> tuple[Tensor, Tensor]:
+        return self.draw("icl", n, g, last_only=last_only)
+
+    def sizes(self, n: int) -> list[int]:
         total = sum(self.mix)
         sizes = [round(n * w / total) for w in self.mix[:-1]]
-        sizes.append(n - sum(sizes))
-        parts = [getattr(self, f)(m, g) for f, m in zip(FAMILIES, sizes)]
+        return sizes + [n - sum(sizes)]
+
+    def batch(self, n: int, g: torch.Generator, exclude: dict[str, set] | None = None) -> tuple[Tensor, Tensor]:
+        """A training batch of the mixture; `exclude` (family → test keys, see `test_keys`) keeps the
+        held-out families' test sequences out of it."""
+        exclude = exclude or {}
+        parts = [self.draw(f, m, g, exclude.get(f, frozenset())) for f, m in zip(FAMILIES, self.sizes(n))]
         return torch.cat([p[0] for p in parts]), torch.cat([p[1] for p in parts])
 
     def test_sets(self, n: int, seed: int) -> dict[str, tuple[Tensor, Tensor]]:
         """Per family, n held-out sequences; ICL is scored only after `pairs` exemplars."""
         g = generator(seed, 4242)
         return {"fact": self.fact(n, g), "retrieval": self.retrieval(n, g), "icl": self.icl(n, g, last_only=True)}
+
+    def test_keys(self, tests: dict[str, tuple[Tensor, Tensor]]) -> dict[str, set]:
+        """The held-out families' test keys, to exclude from training (`batch(..., exclude=)`)."""
+        return {f: set(self.keys(f, tests[f][0])) for f in HELD_OUT}
+
+    def overlaps(self, tests: dict[str, tuple[Tensor, Tensor]], seed: int, steps: int, batch_size: int) -> dict:
+        """Measured train/test overlap per family, the training stream replayed step by step.
+        Held-out families: the fraction of test sequences whose key is a training draw (0 when training
+        excluded them). Facts: the fraction of scored test fact queries (subject, relation) that training
+        showed (≈1 by design: the table is memorised)."""
+        size = dict(zip(FAMILIES, self.sizes(batch_size)))
+        seen = torch.zeros(self.n_subjects * self.n_relations, dtype=torch.bool)
+        train_keys: dict[str, set] = {f: set() for f in HELD_OUT}
+        exclude = self.test_keys(tests)
+        for step in range(steps):
+            g = generator(seed, step)  # the same draws, in the same order, as batch() at this step
+            for f in FAMILIES:
+                x = self.draw(f, size[f], g, exclude.get(f, frozenset()))[0]
+                if f == "fact":
+                    seen[self.fact_codes(x)] = True
+                else:
+                    train_keys[f].update(self.keys(f, x))
+        out = {"fact": seen[self.fact_codes(tests["fact"][0])].float().mean().item()}
+        for f in HELD_OUT:
+            out[f] = overlap(self.keys(f, tests[f][0]), train_keys[f])
+        return out
+
+    def fact_codes(self, x: Tensor) -> Tensor:
+        """subject · relations + relation of every fact in fact sequences (or their inputs) x, flattened."""
+        m = self.facts_per_sequence
+        s, r = x[:, 1:1 + 3 * m:3], x[:, 2:2 + 3 * m:3] - self.rel0
+        return (s * self.n_relations + r).reshape(-1)
 
 
 @torch.no_grad()

@@ -10,7 +10,8 @@ from repro.core.seeding import generator, seed_everything
 from repro.nn.gpt import GPT, GPTConfig, load_gpt, n_params
 from repro.nn.prune import pruned, sparsity_of
 from repro.nn.trainer import OptimConfig, fit, resumable
-from repro.papers.downscaling.tasks import Mixture, accuracy
+from repro.data.heldout import OVERLAP
+from repro.papers.downscaling.tasks import HELD_OUT, Mixture, accuracy
 
 
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
@@ -19,16 +20,26 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     mixture = Mixture(p["data"])
     cfg = GPTConfig(vocab_size=mixture.vocab_size, block_size=mixture.seq_len, d_model=p["width"], **p["model"])
     model = GPT(cfg)
+    tests = mixture.test_sets(p["n_test"], p["seed"])
+    exclude = mixture.test_keys(tests)  # no in-context test sequence is ever a training sequence
     t0 = time.perf_counter()
-    state = fit(model, lambda step: mixture.batch(p["batch_size"], generator(p["seed"], step)),
+    state = fit(model, lambda step: mixture.batch(p["batch_size"], generator(p["seed"], step), exclude),
                 OptimConfig.from_params(p["optim"]), device=runtime.device(), **resumable(outputs["model"], p))
     model.cpu().eval()
-    tests = mixture.test_sets(p["n_test"], p["seed"])
     save_torch(outputs["model"], {"config": cfg.to_dict(), "state_dict": model.state_dict()})
     write_json(outputs["metrics"], {"seed": p["seed"], "width": p["width"], "n_params": n_params(model),
                                     "block_params": n_params(model.blocks), "history": state.history,
                                     "train_seconds": time.perf_counter() - t0,
-                                    "accuracy": {f: accuracy(model, *t) for f, t in tests.items()}})
+                                    "accuracy": {f: accuracy(model, *t) for f, t in tests.items()},
+                                    **held_out(mixture, tests, p)})
+
+
+def held_out(mixture: Mixture, tests: dict, p: dict) -> dict:
+    """The measured train/test overlap (training replayed): `train_test_overlap` over the held-out
+    (in-context) families, 0 since training excludes their test sequences; facts are trained on by
+    design, their share of test facts seen in training is reported per family alongside."""
+    by_family = mixture.overlaps(tests, p["seed"], p["optim"]["steps"], p["batch_size"])
+    return {OVERLAP: max(by_family[f] for f in HELD_OUT), f"{OVERLAP}_by_family": by_family}
 
 
 def prune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
@@ -36,11 +47,12 @@ def prune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     model = load_gpt(inputs["model"])
     mixture = Mixture(p["data"])
     tests = mixture.test_sets(p["n_test"], p["seed"])
-    calibration = mixture.batch(p["calibration"], generator(p["seed"], 31337))[0]  # pretraining-like text
+    # pretraining-like text, without the test sequences
+    calibration = mixture.batch(p["calibration"], generator(p["seed"], 31337), mixture.test_keys(tests))[0]
     rows = []
     for method in p["methods"]:
         for sparsity in p["sparsities"]:
             small = pruned(model, method, sparsity, calibration)
             rows += [{"seed": p["seed"], "method": method, "sparsity": sparsity, "measured_sparsity": sparsity_of(small),
                       "family": f, "accuracy": accuracy(small, *t)} for f, t in tests.items()]
-    write_json(outputs["metrics"], {"seed": p["seed"], "rows": rows})
+    write_json(outputs["metrics"], {"seed": p["seed"], "rows": rows, **held_out(mixture, tests, p)})

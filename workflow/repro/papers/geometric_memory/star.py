@@ -14,6 +14,7 @@ from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator, seed_everything
 from repro.data.graphs import path_star
+from repro.data.heldout import OVERLAP, overlap, row_keys
 from repro.nn.gpt import GPT, GPTConfig, IGNORE, n_params
 from repro.nn.trainer import OptimConfig, fit, resumable
 
@@ -46,10 +47,30 @@ class StarTask:
         return torch.tensor(x)[:, : self.seq_len], torch.tensor(y)[:, : self.seq_len]
 
 
-def batch_fn(task: StarTask, batch_size: int, path_share: float, seed: int):
+    @staticmethod
+    def query_keys(x: torch.Tensor) -> list[bytes]:
+        """Canonical instance keys (repro.data.heldout): the prompt `[PATH] leaf [PAUSE]` of a path
+        query (or `[EDGE] u v` of an edge example, never equal to a path query's)."""
+        return row_keys(x[:, :3])
+
+
+def training_set(task: StarTask) -> tuple[torch.Tensor, torch.Tensor, int]:
+    """Every training example (edges of all arms: memorised by design; path queries of the training
+    arms only) and how many of them are edges."""
     xe, ye = task.edge_examples()
     xp, yp = task.path_examples(task.train_arms)
-    X, Y = torch.cat([xe, xp]), torch.cat([ye, yp])
+    return torch.cat([xe, xp]), torch.cat([ye, yp]), len(xe)
+
+
+def held_out_overlap(task: StarTask) -> float:
+    """Measured: the share of test path queries (held-out leaves) whose prompt is a training example;
+    0 by construction, since the training and test arms are disjoint."""
+    return overlap(task.query_keys(task.path_examples(task.test_arms)[0]), task.query_keys(training_set(task)[0]))
+
+
+def batch_fn(task: StarTask, batch_size: int, path_share: float, seed: int):
+    X, Y, n_edges = training_set(task)
+    xe, xp = X[:n_edges], X[n_edges:]
     weight = torch.cat([torch.full((len(xe),), (1 - path_share) / len(xe)), torch.full((len(xp),), path_share / len(xp))])
 
     def batch(step: int):
@@ -91,4 +112,5 @@ def train_star(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     write_json(outputs["metrics"], {
         "seed": p["seed"], "deg": p["deg"], "arm_len": p["arm_len"], "chance_first_hop": 1 / p["deg"],
         "n_train_leaves": len(task.train_arms), "n_test_leaves": len(task.test_arms), "n_params": n_params(model),
-        "train_seconds": time.perf_counter() - start, "curve": curve, "history": state.history, **curve[-1]})
+        "train_seconds": time.perf_counter() - start, "curve": curve, "history": state.history, **curve[-1],
+        OVERLAP: held_out_overlap(task)})

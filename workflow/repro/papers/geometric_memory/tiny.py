@@ -19,6 +19,7 @@ from torch import nn
 from repro.core.io import write_json
 from repro.core.seeding import seed_everything
 from repro.data.graphs import directed_edges, relabel_randomly, tiny_graph
+from repro.data.heldout import OVERLAP
 from repro.nn.gpt import GPT, GPTConfig
 from repro.papers.geometric_memory.geometry import geometry_metrics
 
@@ -92,4 +93,5 @@ def tiny(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             embeddings[f"{spec['name']}/{model}"] = {
                 "embedding": emb.tolist(), "edges": sorted(map(list, g.edges)),
                 "position": [list(np.atleast_1d(g.nodes[u]["position"]).tolist()) for u in range(g.number_of_nodes())]}
-    write_json(outputs["metrics"], {"seed": p["seed"], "rows": rows, "embeddings": embeddings})
+    # Nothing is held out here by design: the geometry is measured on the very edges that are memorised.
+    write_json(outputs["metrics"], {"seed": p["seed"], "rows": rows, "embeddings": embeddings, OVERLAP: 1.0})

@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from repro.core.io import write_json
 from repro.core.seeding import generator
 from repro.data.images import load_task, noisy_labels
-from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, predict_shared
+from repro.nn.ensemble import INIT, ORDER, EnsembleOptim, MLPEnsemble, fit_ensemble, member_generators, predict_shared
 from repro.nn.subsample import bootstrap_se, memorisation, subset_masks
 
 
@@ -27,6 +27,7 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     labels = noisy_labels(clean, p["label_noise"], classes, g)
     idx, mask = subset_masks(p["n"], p["runs"], p["ratio"], g)
     K = p["runs"]
+    members = [{"seed": seed, "replica": k} for k in range(K)]  # model k of subset k, at every width
     Y = labels.expand(K, -1)
     opt = EnsembleOptim(**p["optim"])
     rng = np.random.default_rng(seed)
@@ -35,14 +36,15 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         for width in p["widths"]:
             if arm == "distilled" and width == p["teacher_width"]:
                 continue  # the teacher itself
-            model = MLPEnsemble(K, [X.shape[1], width, classes], generator=generator(seed, width, arm == "distilled"))
+            tag = (width, int(arm == "distilled"))
+            model = MLPEnsemble(K, [X.shape[1], width, classes], generators=member_generators(members, INIT, *tag))
             speed = torch.zeros(K, p["n"])
 
             def track(epoch, model=model, speed=speed):
                 speed.add_((predict_shared(model, Xp).argmax(-1) == labels).float())
 
             targets = Y if arm == "standard" else teacher_soft
-            fit = fit_ensemble(model, Xp, targets, idx, opt, generator(seed, width, 1), on_epoch=track)
+            fit = fit_ensemble(model, Xp, targets, idx, opt, member_generators(members, ORDER, *tag), on_epoch=track)
             with torch.no_grad():
                 logits = predict_shared(model, Xp)
                 probs = torch.softmax(logits, -1)

@@ -7,6 +7,7 @@ import torch
 from torch import Tensor
 
 from repro.core.seeding import generator
+from repro.data.heldout import distinct_excluding, draw_excluding
 from repro.data.pathstar import PathStar
 from repro.nn.gpt import IGNORE, teacherless_inputs
 
@@ -18,20 +19,22 @@ def spec_of(graph: dict) -> PathStar:
 
 
 def make_data(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
-    """Held-out test graphs, and a fixed training set when n_train > 0 (else training draws
-    fresh graphs every batch). Train and test come from disjoint generator streams."""
+    """Held-out test graphs (distinct instances), and a fixed training set when n_train > 0 (else
+    training draws fresh graphs every batch). Train and test come from different generator streams,
+    and no training graph is a test graph (same source, goal and edge set: `PathStar.keys`)."""
     import datasets  # lazily: training on fresh graphs never needs it
 
     from repro.data.hf import save_dataset
 
     spec = spec_of(params)
-    splits = {"test": (params["n_test"], 1)}
+    key = lambda batch: spec.keys(batch[0])  # noqa: E731
+    test = distinct_excluding(spec.sample, key, params["n_test"], generator(params["seed"], 1, 10**9))
+    dd = {"test": test}
     if params["n_train"]:
-        splits["train"] = (params["n_train"], 0)
-    dd = {}
-    for split, (n, stream) in splits.items():
-        prefix, path = spec.sample(n, generator(params["seed"], stream, 10**9))
-        dd[split] = datasets.Dataset.from_dict({"prefix": prefix.tolist(), "path": path.tolist()})
+        dd["train"] = draw_excluding(spec.sample, key, params["n_train"], generator(params["seed"], 0, 10**9),
+                                     exclude=set(spec.keys(test[0])))
+    dd = {split: datasets.Dataset.from_dict({"prefix": prefix.tolist(), "path": path.tolist()})
+          for split, (prefix, path) in dd.items()}
     save_dataset(datasets.DatasetDict(dd), outputs["data"], spec={k: params[k] for k in ("deg", "path_len", "num_nodes")})
 
 
@@ -64,12 +67,17 @@ def make_batch(prefix: Tensor, path: Tensor, arm: str, spec: PathStar) -> tuple[
     return inputs, targets
 
 
-def batch_fn(spec: PathStar, arm: str, batch_size: int, seed: int, train: tuple[Tensor, Tensor] | None):
-    """Step → batch. Fresh graphs per step (train is None) or a random draw from a fixed set."""
+def batch_fn(spec: PathStar, arm: str, batch_size: int, seed: int, train: tuple[Tensor, Tensor] | None,
+             exclude: set | frozenset = frozenset()):
+    """Step → batch. Fresh graphs per step (train is None), any graph whose key is in `exclude` (the
+    test set's `PathStar.keys`) redrawn from the step's generator; or a random draw from a fixed set
+    (which make_data already drew without the test graphs)."""
+    key = lambda batch: spec.keys(batch[0])  # noqa: E731
+
     def fn(step: int) -> tuple[Tensor, Tensor]:
         gen = generator(seed, step)
         if train is None:
-            prefix, path = spec.sample(batch_size, gen)
+            prefix, path = draw_excluding(spec.sample, key, batch_size, gen, exclude)
         else:
             idx = torch.randint(len(train[0]), (batch_size,), generator=gen)
             prefix, path = train[0][idx], train[1][idx]

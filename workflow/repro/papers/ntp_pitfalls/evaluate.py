@@ -6,6 +6,7 @@ import torch
 
 from repro.core import runtime
 from repro.core.io import write_json
+from repro.data.heldout import OVERLAP, overlap
 from repro.data.pathstar import is_valid_path
 from repro.nn.gpt import IGNORE
 from repro.papers.ntp_pitfalls.data import arm_target, load_split, make_batch, spec_of
@@ -39,6 +40,11 @@ def evaluate(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     forced = (logits.argmax(-1).cpu() == tgt)[:, spec.prefix_len - 1:]
     assert (tgt[:, spec.prefix_len - 1:] != IGNORE).all()
 
+    # Held out: a fixed training split is checked here; fresh training draws are 0 by construction
+    # (batch_fn redraws any graph whose PathStar.keys is a test key).
+    test_keys = spec.keys(prefix)
+    seen = overlap(test_keys, spec.keys(load_split(inputs["data"], "train")[0])) if graph["n_train"] else 0.0
+
     write_json(outputs["metrics"], {
         "graph": params["graph_name"], "arm": arm, "seed": params["seed"],
         "deg": spec.deg, "path_len": spec.path_len, "num_nodes": spec.num_nodes, "n_test": len(prefix),
@@ -48,4 +54,6 @@ def evaluate(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         "per_position_accuracy": correct.float().mean(0).tolist(),
         "forced_per_position_accuracy": forced.float().mean(0).tolist(),
         "chance": 1 / spec.deg,
+        "n_test_distinct": len(set(test_keys)),
+        OVERLAP: seen,
     })

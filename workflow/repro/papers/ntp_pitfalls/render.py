@@ -9,6 +9,7 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.ntp_pitfalls.claims import make_claims
 
 TITLE = "The pitfalls of next-token prediction (Bachmann & Nagarajan, 2024)"
 ARM_ORDER = ["ntp", "teacherless", "reverse"]
@@ -66,53 +67,6 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
 
     C.write_claims(outputs["claims"], "ntp_pitfalls", TITLE, params["scale"], make_claims(df),
                    note="Arms are trained on fresh random graphs every batch at mini scale; "
-                        "evaluation uses held-out graphs. Verdicts must hold in every seed.")
+                        "evaluation uses held-out graphs. Each test is over the independent training seeds "
+                        "(t-tests; see each claim's test).")
 
-
-def _values(df: pd.DataFrame, graph: str, arm: str, column: str) -> list[float]:
-    return df[(df.graph == graph) & (df.arm == arm)].sort_values("seed")[column].tolist()
-
-
-def make_claims(df: pd.DataFrame) -> list[dict]:
-    graphs = list(dict.fromkeys(df.graph))
-    chance = {g: df.loc[df.graph == g, "chance"].iloc[0] for g in graphs}
-    long_graphs = [g for g in graphs if df.loc[df.graph == g, "path_len"].iloc[0] >= 4]
-    with_arms = lambda *arms: [g for g in graphs if all(len(_values(df, g, a, "seed")) for a in arms)]  # noqa: E731
-    missing = lambda arm: C.Check(C.INCONCLUSIVE, f"arm '{arm}' was not run")  # noqa: E731
-    has = lambda arm: arm in set(df.arm)  # noqa: E731
-
-    # (1) NTP ≈ 1/deg while teacher-forced lookups after the first hop are ≈ perfect.
-    measured1, checks1 = {}, []
-    for g in [g for g in long_graphs if g in with_arms("ntp")]:
-        full, forced = _values(df, g, "ntp", "full_path_accuracy"), _values(df, g, "ntp", "forced_after_hop1")
-        measured1 |= {f"{g} ntp full-path": full, f"{g} ntp forced after hop 1": forced}
-        checks1 += [C.all_within(f"{g} ntp full-path", full, chance[g], 0.1),
-                    C.all_above(f"{g} ntp forced after hop 1", forced, 0.9)]
-    check1 = C.all_of(*checks1) if checks1 else (
-        missing("ntp") if not has("ntp") else C.Check(C.INCONCLUSIVE, "no graph with path_len ≥ 4 (the signature needs a non-trivial lookup after hop 1)"))
-
-    # (2) The reversed target is learned: well above 1/deg (halfway to perfect) on every graph.
-    measured2, checks2 = {}, []
-    for g in with_arms("reverse"):
-        v = _values(df, g, "reverse", "full_path_accuracy")
-        measured2[f"{g} reverse full-path"] = v
-        checks2.append(C.all_above(f"{g} reverse full-path", v, (1 + chance[g]) / 2))
-    check2 = C.all_of(*checks2) if checks2 else missing("reverse")
-
-    # (3) Teacherless beats NTP on at least one graph size (paired by seed, by > 0.05).
-    measured3, checks3 = {}, []
-    for g in with_arms("teacherless", "ntp"):
-        tl, ntp = _values(df, g, "teacherless", "full_path_accuracy"), _values(df, g, "ntp", "full_path_accuracy")
-        measured3 |= {f"{g} teacherless full-path": tl, f"{g} ntp full-path": ntp}
-        checks3.append(C.paired_gain(f"{g} teacherless − ntp", tl, ntp, 0.05))
-    check3 = C.any_of(*checks3) if checks3 else missing("teacherless")
-
-    return [
-        C.claim("ntp_clever_hans", "Teacher-forced next-token training reaches only ≈1/deg full-path accuracy on held-out "
-                "graphs, while its teacher-forced accuracy on the lookups after the first hop is ≈100% (Clever-Hans cheat).",
-                "≈1/deg (e.g. ≈50% for deg 2) full-path; ≈100% teacher-forced after hop 1", measured1, check1),
-        C.claim("reverse_learned", "Training on the reversed path (goal → source) is learned, far above 1/deg.",
-                "≈100% full-path accuracy", measured2, check2),
-        C.claim("teacherless_beats_ntp", "Teacherless training beats next-token training on at least one graph size.",
-                "teacherless solves some graphs on which NTP stays at 1/deg", measured3, check3),
-    ]

@@ -24,7 +24,8 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     model = GPT(cfg)
     optim = OptimConfig.from_params(params["optim"])
     train_set = load_split(inputs["data"], "train") if graph["n_train"] else None
-    batches = batch_fn(spec, arm, params["batch_size"], seed, train_set)
+    test_keys = set(spec.keys(load_split(inputs["data"], "test")[0]))  # fresh draws never equal a test graph
+    batches = batch_fn(spec, arm, params["batch_size"], seed, train_set, exclude=test_keys)
     device = runtime.device()
     start = time.perf_counter()
     state = fit(model, batches, optim, device=device, **resumable(outputs["model"], params))

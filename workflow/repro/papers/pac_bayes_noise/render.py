@@ -1,15 +1,14 @@
-"""Figures, table and claims for pac_bayes_noise."""
+"""Figures and table for pac_bayes_noise; the claims are in claims.py."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from repro.core import claims as C
-from repro.core.erm import loglog_slope
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.pac_bayes_noise.claims import make_claims, sweeps
 
 TITLE = "Deterministic PAC-Bayesian generalization bounds via generalizing noise-resilience (Nagarajan & Kolter, 2019)"
 BOUNDS = {"ours": "noise-resilience (ours)", "neyshabur18": "Neyshabur+18 (spectral)", "bartlett17": "Bartlett+17 (spectral)"}
@@ -18,10 +17,6 @@ CONDITIONS = {"max_jacobian": "max Jacobian norm", "max_hidden_norm": "max hidde
 
 def load(paths) -> pd.DataFrame:
     return pd.DataFrame([r for path in paths for r in read_json(path)["rows"]])
-
-
-def sweeps(df: pd.DataFrame, focus_width: int, focus_depth: int):
-    return df[df.width == focus_width], df[df.depth == focus_depth]
 
 
 def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
@@ -53,30 +48,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                         "scale set by the hidden norms, Jacobian norms, pre-activations and margin measured on the "
                         "training set) and drops constants and log factors; see pac_bayes_noise/train.py.")
 
-
-def make_claims(df: pd.DataFrame, focus_width: int, focus_depth: int) -> list[dict]:
-    by_depth, by_width = sweeps(df, focus_width, focus_depth)
-    growth = lambda sub, col: [float(np.polyfit(g.depth, np.log(g[col]), 1)[0]) for _, g in sub.groupby("seed")]  # noqa: E731
-    wslope = lambda sub, col: [loglog_slope(g.width, g[col]) for _, g in sub.groupby("seed")]  # noqa: E731
-    d_ours, d_ney, d_spec = growth(by_depth, "ours"), growth(by_depth, "neyshabur18"), growth(by_depth, "spectral_product")
-    w_ours, w_ney = wslope(by_width, "ours"), wslope(by_width, "neyshabur18")
-    ratio = lambda col: (df[f"{col}_test"] / df[f"{col}_train"]).tolist()  # noqa: E731
-    return [
-        C.claim("slower_growth_with_depth", "The noise-resilience bound grows more slowly with depth than the "
-                "spectral-norm bound (it has no product of spectral norms).",
-                "log bound grows mildly with depth vs exponentially for spectral-norm bounds (figure; no number)",
-                {"d log(ours)/d depth": d_ours, "d log(Neyshabur+18)/d depth": d_ney,
-                 "d log(∏‖W‖₂)/d depth": d_spec},
-                C.paired_gain("growth rate (Neyshabur+18 − ours)", d_ney, d_ours, 0)),
-        C.claim("slower_growth_with_width", "The noise-resilience bound grows more slowly with width than the "
-                "spectral-norm bound.", "figure; no number",
-                {"log-log slope of ours vs width": w_ours, "log-log slope of Neyshabur+18 vs width": w_ney},
-                C.paired_gain("width slope (Neyshabur+18 − ours)", w_ney, w_ours, 0)),
-        C.claim("conditions_generalize", "The noise-resilience conditions measured on training data hold on test "
-                "data too: test-time Jacobian and hidden-layer norms stay within 25% of their training values.",
-                "the conditions generalize (theorem; no number)",
-                {"test/train max Jacobian norm": ratio("max_jacobian"),
-                 "test/train max hidden-layer norm": ratio("max_hidden_norm")},
-                C.all_of(C.all_below("test/train Jacobian norm", ratio("max_jacobian"), 1.25),
-                         C.all_below("test/train hidden norm", ratio("max_hidden_norm"), 1.25))),
-    ]

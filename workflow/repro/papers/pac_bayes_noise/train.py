@@ -15,9 +15,9 @@ import math
 import torch
 
 from repro.core.io import write_json
-from repro.core.seeding import generator
 from repro.data.images import load_task
-from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, predict, predict_shared
+from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, member_generators,
+                               predict, predict_shared)
 from repro.nn.measures import bartlett17, error, hidden_norms_and_jacobians, neyshabur18
 
 
@@ -41,9 +41,11 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     B = float(X[pool].norm(dim=1).max())
     rows = []
     for depth, width in [(p["depth"], p["width"])]:  # one architecture per job
-        model = MLPEnsemble(len(members), [X.shape[1]] + [width] * depth + [classes], generator=generator(depth, width))
+        model = MLPEnsemble(len(members), [X.shape[1]] + [width] * depth + [classes],
+                            generators=member_generators(members, INIT, depth, width))
         init = [w.detach().clone() for w in model.weights]
-        fit = fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), generator(depth, width, 1))
+        fit = fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]),
+                           member_generators(members, ORDER, depth, width))
         w = [v.detach() for v in model.weights]
         with torch.no_grad():
             on_train = hidden_norms_and_jacobians(w, X[idx])

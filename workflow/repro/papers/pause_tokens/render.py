@@ -8,9 +8,11 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.pause_tokens.claims import make_claims
 
 TITLE = "Think before you speak: training language models with pause tokens (Goyal et al., 2023)"
-WHY = ("The tasks end with the query (a position for window_sum, an operation for late_op), so no position before "
+WHY = ("The tasks end with the query (a position for window_sum, an operation for late_op, a digit to count for "
+       "late_count), so no position before "
        "it can finish the computation and a fixed-depth model gains parallel computation only from positions after "
        "the query: the case in which pauses can matter.")
 
@@ -48,36 +50,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                    note=f"{data}; pause pretraining inserts pauses at random positions (no loss on predicting a "
                         f"pause). Finetuning: answer-only loss, {params['finetune_pauses']} appended pauses for PauseFT.")
 
-
-def make_claims(rows: pd.DataFrame, m_ft: int) -> list[dict]:
-    matched = rows[rows.inference_pauses == rows.finetune_pauses]
-    acc = matched.pivot_table(index=["task", "seed"], columns="setting", values="accuracy")
-    tasks = sorted(set(rows.task))
-    gain_full = {t: (acc.loc[t].PausePT_PauseFT - acc.loc[t].StdPT_StdFT).tolist() for t in tasks}
-    gain_ft = {t: (acc.loc[t].StdPT_PauseFT - acc.loc[t].StdPT_StdFT).tolist() for t in tasks}
-    both = rows[(rows.pretrain == "pause") & (rows.finetune == "pause")]
-    by_m = both.pivot_table(index=["task", "seed"], columns="inference_pauses", values="accuracy")
-    mismatched = sorted(m for m in by_m.columns if m not in (0, m_ft))
-    drops = {f"{t}: accuracy at {m} − at {m_ft} inference pauses": (by_m.loc[t][m] - by_m.loc[t][m_ft]).tolist()
-             for t in tasks for m in mismatched}
-    zero = {f"{t}: accuracy at 0 − at {m_ft} inference pauses": (by_m.loc[t][0] - by_m.loc[t][m_ft]).tolist()
-            for t in tasks if 0 in by_m.columns}
-    return [
-        C.claim("pause_pretrain_and_finetune_helps", "PausePT_PauseFT answers more accurately than StdPT_StdFT on every "
-                "task.", "gains on 8 of 9 tasks for the 1B model (SQuAD EM +18%, CommonSenseQA +8%, GSM8k +1%)",
-                {f"{t}: PausePT_PauseFT − StdPT_StdFT": g for t, g in gain_full.items()},
-                C.all_of(*[C.all_above(f"{t} gain", g, 0) for t, g in gain_full.items()]), note=WHY),
-        C.claim("pause_finetune_alone_smaller_gain", "Pause finetuning of a standard-pretrained model gains less than "
-                "pauses in both stages (averaged over tasks).", "StdPT_PauseFT: mixed, mostly smaller gains",
-                {"StdPT_PauseFT − StdPT_StdFT (mean over tasks)": mean_over(gain_ft),
-                 "PausePT_PauseFT − StdPT_StdFT (mean over tasks)": mean_over(gain_full)},
-                C.paired_gain("(PausePT_PauseFT − StdPT_PauseFT) accuracy", mean_over(gain_full), mean_over(gain_ft), 0)),
-        C.claim("robust_to_inference_pause_mismatch", f"PausePT_PauseFT finetuned with {m_ft} pauses keeps its accuracy "
-                "(within 0.05) when inference uses a different non-zero number of pauses.",
-                "graceful degradation for inference pause counts near the finetuning one; collapse without pauses",
-                drops | zero, C.all_of(*[C.all_within(name, d, 0, 0.05) for name, d in drops.items()])),
-    ]
-
-
-def mean_over(per_task: dict[str, list[float]]) -> list[float]:
-    return [sum(vals) / len(vals) for vals in zip(*per_task.values())]

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from repro.core.seeding import generator
+from repro.data.heldout import draw_excluding, hits, row_keys
+
 OPS = ("max", "min", "sum", "mode")
 
 
@@ -45,8 +48,28 @@ class Vocab:
         return self.sep + 2
 
 
-def examples(task: str, n: int, vocab: Vocab, window: int, gen: torch.Generator) -> Tensor:
-    """n examples `x_1..x_n SEP query answer`, (n, n_digits + 3)."""
+def example_keys(x: Tensor) -> list[bytes]:
+    """Canonical instance keys (repro.data.heldout) of examples (n, n_digits + 3): the prompt
+    `x_1..x_n SEP query`, digits in order (what the model reads); the answer is a function of it."""
+    return row_keys(x[:, :-1])
+
+
+def examples(task: str, n: int, vocab: Vocab, window: int, gen: torch.Generator,
+             exclude: set | frozenset = frozenset()) -> Tensor:
+    """n examples `x_1..x_n SEP query answer`, (n, n_digits + 3); any whose key is in `exclude`
+    (a test set's `example_keys`) is redrawn from gen."""
+    if not exclude:
+        return _examples(task, n, vocab, window, gen)
+    draw = lambda k, g: (_examples(task, k, vocab, window, g),)  # noqa: E731
+    return draw_excluding(draw, lambda b: example_keys(b[0]), n, gen, exclude)[0]
+
+
+def test_examples(task: str, n: int, vocab: Vocab, window: int, seed: int) -> Tensor:
+    """The held-out finetuning test set of a task (its own generator stream)."""
+    return examples(task, n, vocab, window, generator(seed, 7777))
+
+
+def _examples(task: str, n: int, vocab: Vocab, window: int, gen: torch.Generator) -> Tensor:
     x = torch.randint(0, 10, (n, vocab.n_digits), generator=gen)
     if task == "window_sum":
         q = torch.randint(0, vocab.n_digits - window + 1, (n,), generator=gen)
@@ -68,9 +91,23 @@ def examples(task: str, n: int, vocab: Vocab, window: int, gen: torch.Generator)
     return torch.cat([x, torch.full((n, 1), vocab.sep), query.unsqueeze(1), answer.unsqueeze(1)], dim=1)
 
 
-def corpus(n: int, per_sequence: int, tasks: list[str], vocab: Vocab, window: int, gen: torch.Generator) -> Tensor:
-    """Pretraining text: per_sequence random examples of random tasks, concatenated, (n, per_sequence·(n_digits+3))."""
+def corpus(n: int, per_sequence: int, tasks: list[str], vocab: Vocab, window: int, gen: torch.Generator,
+           exclude: set | frozenset = frozenset()) -> Tensor:
+    """Pretraining text: per_sequence random examples of random tasks, concatenated, (n, per_sequence·(n_digits+3)).
+    Examples whose key is in `exclude` are redrawn (same task) from gen; with nothing excluded the
+    draws are exactly those of the plain corpus."""
     parts = [examples(t, n * per_sequence, vocab, window, gen) for t in tasks]
     pick = torch.randint(0, len(tasks), (n * per_sequence,), generator=gen)
     chosen = torch.stack(parts)[pick, torch.arange(n * per_sequence)]
+    if exclude and (bad := hits(example_keys(chosen), exclude)):
+        bad = torch.tensor(bad)
+        for i, task in enumerate(tasks):
+            rows = bad[pick[bad] == i]
+            if len(rows):
+                chosen[rows] = examples(task, len(rows), vocab, window, gen, exclude)
     return chosen.view(n, -1)
+
+
+def corpus_examples(x: Tensor, vocab: Vocab) -> Tensor:
+    """The examples of corpus sequences (n, per_sequence·(n_digits+3)), one per row."""
+    return x.reshape(-1, vocab.n_digits + 3)

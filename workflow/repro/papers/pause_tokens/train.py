@@ -15,11 +15,12 @@ from repro.core import runtime
 from repro.core.io import load_weights, read_json, save_torch, write_json
 from repro.core.seeding import generator, seed_everything
 from repro.data import text
+from repro.data.heldout import OVERLAP, overlap
 from repro.nn.gpt import GPT, GPTConfig, IGNORE, gpt_from_saved
 from repro.nn.pause import append_pauses, insert_random_pauses
 from repro.nn.trainer import OptimConfig, fit, resumable
 from repro.papers.pause_tokens import downstream
-from repro.papers.pause_tokens.tasks import Vocab, corpus, examples
+from repro.papers.pause_tokens.tasks import Vocab, corpus, example_keys, examples, test_examples
 
 
 def is_synthetic(p: dict) -> bool:
@@ -42,10 +43,11 @@ def pretrain(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     seed_everything(p["seed"])
     model = GPT(model_config(p))
-    if is_synthetic(p):  # sequences of whole examples of the tasks
+    if is_synthetic(p):  # sequences of whole examples of the tasks, none of them a finetuning test example
         v = Vocab(p["n_digits"])
         length = p["per_sequence"] * (p["n_digits"] + 3)
-        sample = lambda g: corpus(p["batch_size"], p["per_sequence"], p["tasks"], v, p["window"], g)  # noqa: E731
+        exclude = {k for t in p["tasks"] for k in example_keys(test_examples(t, p["n_test"], v, p["window"], p["seed"]))}
+        sample = lambda g: corpus(p["batch_size"], p["per_sequence"], p["tasks"], v, p["window"], g, exclude)  # noqa: E731
     else:  # random windows of the corpus, its held-out tail excluded
         c4, length = text.open_corpus(inputs["corpus"]), model.cfg.block_size + 1
         sample = lambda g: text.windows(c4, p["batch_size"], length, g, hi=len(c4) - p["corpus"]["test_bytes"])  # noqa: E731
@@ -65,15 +67,21 @@ def pretrain(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
 
 
 class SyntheticTask:
-    """One late-query task: the answer is one token, read after the last pause."""
+    """One late-query task: the answer is one token, read after the last pause. Held out: no
+    pretraining or finetuning example has a test example's prompt (redrawn: `example_keys`), so the
+    train/test overlap is 0 by construction."""
+
+    overlap = 0.0  # by construction, see above
 
     def __init__(self, p: dict):
         self.p, self.v = p, Vocab(p["n_digits"])
-        self.test = examples(p["task"], p["n_test"], self.v, p["window"], generator(p["seed"], 7777))
+        self.test = test_examples(p["task"], p["n_test"], self.v, p["window"], p["seed"])
+        self.test_keys = set(example_keys(self.test))
 
     def batch(self, step: int, n_pauses: int) -> tuple[torch.Tensor, torch.Tensor]:
         p = self.p
-        x = examples(p["task"], p["batch_size"], self.v, p["window"], generator(p["seed"], 10**6 + step))
+        x = examples(p["task"], p["batch_size"], self.v, p["window"], generator(p["seed"], 10**6 + step),
+                     self.test_keys)
         return answer_batch(x, n_pauses, self.v.pause)
 
     @torch.no_grad()
@@ -101,9 +109,17 @@ class TextTask:
         self.max_prompt = p["block_size"] - longest_pauses - self.spec["max_answer"] - 1
         if self.max_prompt < 16:
             raise ValueError(f"block_size {p['block_size']} leaves no room for a prompt of {p['task']}")
-        self.train = [(self.prompt(r["prompt"]), text.encode(r["target"])[:self.spec["max_answer"]] + [text.EOS])
-                      for r in ds["train"]]
         self.test = [(self.prompt(r["prompt"]), r["golds"]) for r in ds["test"]]
+        # Held out: a training example with a test prompt (as the model reads it) is dropped, so the
+        # finetuning overlap is 0 (measured). Overlap with the C4 pretraining text is not measured.
+        test_prompts = {tuple(prompt) for prompt, _ in self.test}
+        train = [(self.prompt(r["prompt"]), text.encode(r["target"])[:self.spec["max_answer"]] + [text.EOS])
+                 for r in ds["train"]]
+        self.train = [(prompt, target) for prompt, target in train if tuple(prompt) not in test_prompts]
+        self.n_dropped = len(train) - len(self.train)
+        if not self.train:
+            raise ValueError(f"{data_path}: every training example has a test prompt")
+        self.overlap = overlap([tuple(prompt) for prompt, _ in self.test], {tuple(prompt) for prompt, _ in self.train})
 
     def prompt(self, s: str) -> list[int]:
         return text.encode(s)[-self.max_prompt:]  # keep the end: the question comes last
@@ -152,4 +168,5 @@ def finetune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             rows.append({"seed": p["seed"], "task": p["task"], "pretrain": p["arm"], "finetune": ft_arm,
                          "finetune_pauses": m_ft, "inference_pauses": m_inf, "accuracy": task.accuracy(model, m_inf)})
         curves.append({"task": p["task"], "finetune": ft_arm, "history": state.history})
-    write_json(outputs["metrics"], {"rows": rows, "curves": curves, "pretrain_history": blob["history"]})
+    write_json(outputs["metrics"], {"rows": rows, "curves": curves, "pretrain_history": blob["history"],
+                                    OVERLAP: task.overlap, "n_train_dropped_as_test": getattr(task, "n_dropped", 0)})

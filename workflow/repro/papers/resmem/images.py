@@ -9,9 +9,8 @@ import torch
 import torch.nn.functional as F
 
 from repro.core.io import write_json
-from repro.core.seeding import generator
 from repro.data.images import load_task
-from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, member_data
+from repro.nn.ensemble import INIT, ORDER, EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, member_generators
 from repro.papers.resmem.knn import SoftKNN, tune
 
 
@@ -39,8 +38,8 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
                      "test_accuracy": acc(knn(X[test].numpy(), *best), y[test].numpy()), "k": best[0], "sigma": best[1]})
     for width in p["widths"]:
         model = MLPEnsemble(len(members), [X.shape[1]] + [width] * p["depth"] + [classes], bias=True,
-                            generator=generator(p["split_seed"], width))
-        fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), generator(p["split_seed"], width, 1))
+                            generators=member_generators(members, INIT, width))
+        fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), member_generators(members, ORDER, width))
         z_all, prob_all = embed_and_predict(model, X)
         for k, mem in enumerate(members):
             tr, va, te = idx[k].numpy(), val[k].numpy(), test.numpy()

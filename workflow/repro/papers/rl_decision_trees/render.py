@@ -9,10 +9,9 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.rl_decision_trees.claims import LABELS, make_claims
 
 TITLE = "A reinforcement learning approach to online learning of decision trees (Garlapati et al., 2015)"
-LABELS = {"rldt": "RLDT (Q-learning)", "hoeffding_tree": "Hoeffding tree (river)",
-          "hoeffding_adaptive_tree": "Hoeffding adaptive tree (river)", "batch_tree": "CART, refitted (sklearn)"}
 
 
 def load(paths):
@@ -74,44 +73,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                         "The paper's data sets and numbers were not available to us; the streams are river's and "
                         "scikit-learn's bundled data.")
 
-
-def make_claims(runs: pd.DataFrame, p: dict) -> list[dict]:
-    streams = list(dict.fromkeys(runs.stream))
-    piv = runs.pivot_table(index=["stream", "seed"], columns="learner", values=["test_accuracy", "test_features"])
-    acc, feats = piv["test_accuracy"], piv["test_features"]
-    baselines = [k for k in ("hoeffding_tree", "hoeffding_adaptive_tree", "batch_tree") if k in acc.columns]
-    tol = p["comparable_tolerance"]
-    checks1, m1, checks2, m2 = [], {}, [], {}
-    for s in streams:
-        best = acc.loc[s][baselines].max(axis=1).tolist()
-        checks1.append(C.paired_gain(f"{s}: RLDT − best baseline test accuracy", acc.loc[s]["rldt"].tolist(), best, -tol))
-        m1 |= {f"{s}: {LABELS[k]} test accuracy": acc.loc[s][k].tolist() for k in ["rldt", *baselines]}
-        checks2.append(C.paired_gain(f"{s}: CART − RLDT features to predict", feats.loc[s]["batch_tree"].tolist(),
-                                     feats.loc[s]["rldt"].tolist(), 0))
-        m2 |= {f"{s}: {LABELS[k]} features to predict": feats.loc[s][k].tolist() for k in ["rldt", *baselines]}
-        m2[f"{s}: RLDT features read per stream example (trees read d = {runs[runs.stream == s].d.iloc[0]})"] = \
-            runs[(runs.stream == s) & (runs.learner == "rldt")].sort_values("seed").stream_features.tolist()
-    claims = [
-        C.claim("comparable_accuracy", f"RLDT's accuracy is comparable (within {tol}) to the best of the batch (CART) "
-                "and online (Hoeffding tree, Hoeffding adaptive tree) learners, on every stream.",
-                "comparable accuracy to batch and online decision-tree learners (no numbers available to us)",
-                m1, C.all_of(*checks1)),
-        C.claim("fewer_features", "RLDT examines fewer features per example: fewer than CART's prediction path, and "
-                "far fewer than the d features an online tree reads per example to learn.",
-                "significantly fewer feature queries per example (no numbers available to us)", m2, C.all_of(*checks2)),
-    ]
-    drift_streams = [s for s in streams if runs[runs.stream == s].drifts.iloc[0]]
-    for s in drift_streams:
-        sub = runs[(runs.stream == s) & (runs.learner == "rldt")].sort_values("seed")
-        drift, w = sub.drifts.iloc[0][0], p["window"]
-        before = [float(np.mean(c[drift - w:drift])) for c in sub.correct]
-        after = [float(np.mean(c[drift + p["recovery_examples"]:drift + p["recovery_examples"] + w])) for c in sub.correct]
-        end = [float(np.mean(c[-w:])) for c in sub.correct]
-        claims.append(C.claim(
-            f"recovers_after_drift_{s}", f"{s}: after the concept drift RLDT recovers its accuracy: within "
-            f"{p['recovery_examples']} examples its windowed accuracy is back within {tol} of the pre-drift level.",
-            "adapts to concept drift (no numbers available to us)",
-            {"accuracy before the drift": before, f"accuracy {p['recovery_examples']} examples after": after,
-             "accuracy at the end of the stream": end},
-            C.paired_gain("accuracy after − before the drift", after, before, -tol)))
-    return claims

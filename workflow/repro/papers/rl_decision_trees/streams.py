@@ -1,7 +1,9 @@
 """Streams of discretised examples, each with a held-out test set: river's STAGGER with a concept
 drift (tested on the final concept), river's bundled Phishing and scikit-learn's breast cancer (the
 stream is several shuffled passes over a training split). Features are small integers 0..v−1; the
-quantile bins are computed once on the whole data set."""
+quantile bins are computed once on the whole data set. Every random draw of a stream comes from its own
+stream of the run's seed (`_sub`), none shared with another seed's run or with the learners (which
+use the seed itself)."""
 from __future__ import annotations
 
 import itertools
@@ -13,6 +15,7 @@ from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import train_test_split
 
 from repro.core.io import write_json
+from repro.core.seeding import hash_seeds
 
 
 def quantile_bins(X: np.ndarray, bins: int) -> np.ndarray:
@@ -28,20 +31,26 @@ def quantile_bins(X: np.ndarray, bins: int) -> np.ndarray:
     return out
 
 
+def _sub(seed: int, i: int) -> int:
+    """Draw i of a run's stream: a seed of its own (< 2**32, for RandomState), not seed + i, which is
+    another run's seed."""
+    return hash_seeds(seed, 1000 + i) % 2**32
+
+
 def passes_and_test(X, y, p: dict, seed: int):
     """A stream of p['passes'] shuffled passes over a training split, and the held-out test split."""
-    X, X_test, y, y_test = train_test_split(X, y, test_size=p["test_share"], random_state=seed, stratify=y)
-    rng = np.random.default_rng(seed)
+    X, X_test, y, y_test = train_test_split(X, y, test_size=p["test_share"], random_state=_sub(seed, 0), stratify=y)
+    rng = np.random.default_rng(_sub(seed, 1))
     order = np.concatenate([rng.permutation(len(y)) for _ in range(p["passes"])])
     return X[order], y[order], X_test, y_test
 
 
 def stagger_drift(p: dict, seed: int):
     c_before, c_after = p["concepts"]
-    stream = synth.ConceptDriftStream(stream=synth.STAGGER(classification_function=c_before, seed=seed),
-                                      drift_stream=synth.STAGGER(classification_function=c_after, seed=seed + 1),
-                                      position=p["drift_at"], width=p["width"], seed=seed)
-    test = synth.STAGGER(classification_function=c_after, seed=seed + 2)
+    stream = synth.ConceptDriftStream(stream=synth.STAGGER(classification_function=c_before, seed=_sub(seed, 2)),
+                                      drift_stream=synth.STAGGER(classification_function=c_after, seed=_sub(seed, 3)),
+                                      position=p["drift_at"], width=p["width"], seed=_sub(seed, 4))
+    test = synth.STAGGER(classification_function=c_after, seed=_sub(seed, 5))
     rows, test_rows = list(itertools.islice(stream, p["n"])), list(itertools.islice(test, p["n_test"]))
     names = list(rows[0][0])
     X, X_test = (np.array([[x[k] for k in names] for x, _ in r], np.int64) for r in (rows, test_rows))

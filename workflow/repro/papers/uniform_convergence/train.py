@@ -12,7 +12,8 @@ import torch
 from repro.core.io import write_json
 from repro.core.seeding import generator
 from repro.data.images import load_task
-from repro.nn.ensemble import EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, predict, predict_shared
+from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, member_generators,
+                               predict, predict_shared)
 from repro.nn.measures import bartlett17, distance_from_init, error, neyshabur18
 
 
@@ -24,9 +25,9 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
     for m in p["sizes"]:
         idx, Y = member_data(pool, y, classes, members, m)
         model = MLPEnsemble(len(members), [X.shape[1]] + [p["width"]] * p["depth"] + [classes],
-                            generator=generator(p["split_seed"], m))
+                            generators=member_generators(members, INIT, m))
         init = [w.detach().clone() for w in model.weights]
-        fit = fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), generator(p["split_seed"], m, 1))
+        fit = fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), member_generators(members, ORDER, m))
         w = [v.detach() for v in model.weights]
         B = float(X[pool].norm(dim=1).max())
         gamma = p["optim"]["stop_margin"]
@@ -52,24 +53,25 @@ def spheres(n: int, d: int, radius: float, g: torch.Generator) -> tuple[torch.Te
 def train_spheres(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     R, d = p["radius"], p["dim"]
+    members = [{"seed": s} for s in p["seeds"]]
     rows = []
     for m in p["sizes"]:
-        K = len(p["seeds"])
+        K = len(members)
         data = [spheres(m, d, R, generator(s, m)) for s in p["seeds"]]
         Xtr, Ytr = torch.stack([x for x, _ in data]), torch.stack([y for _, y in data])
         # S′: each training point moved onto the other sphere, its label flipped (the true label there)
         scale = torch.where(Ytr == 1, 1.0 / R, R).unsqueeze(-1)
         Xp, Yp = Xtr * scale, 1 - Ytr
-        X_test, y_test = spheres(p["n_test"], d, R, generator(10**6, m))
+        X_test, y_test = spheres(p["n_test"], d, R, generator(10**6, m))  # one test set for all seeds
         # with biases: a bias-free ReLU net is positively homogeneous, f(Ru) = R f(u), so it could not
         # tell the spheres apart
-        model = MLPEnsemble(K, [d, p["width"], 2], bias=True, generator=generator(m, 2))
+        model = MLPEnsemble(K, [d, p["width"], 2], bias=True, generators=member_generators(members, INIT, m))
         init = [w.detach().clone() for w in model.weights]
         # members train on their own points: index a flat [K·m] table
         flat = Xtr.reshape(K * m, d)
         idx = torch.arange(K * m).view(K, m)
         fit = fit_ensemble(model, flat, Ytr.reshape(1, -1).expand(K, -1), idx, EnsembleOptim(**p["optim"]),
-                           generator(m, 3))
+                           member_generators(members, ORDER, m))
         test_err = error(predict_shared(model, X_test).argmax(-1), y_test)
         proj_err = error(predict(model, Xp).argmax(-1), Yp)
         dist = distance_from_init([w.detach() for w in model.weights], init)
