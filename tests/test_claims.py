@@ -38,6 +38,17 @@ def test_mean_greater_discrete_null():
     assert C.mean_greater("x", [0.9], 0.5).verdict == C.INCONCLUSIVE          # one seed: no noise estimate
 
 
+def test_grid_valued_statistics_carry_their_rounding_noise():
+    # a statistic read off a 0.05 grid: three seeds one grid step apart is not a certain effect
+    assert C.mean_greater("drop", [0.05, 0.05, 0.05], 0.0).verdict == C.REPRODUCED
+    assert C.mean_greater("drop", [0.05, 0.05, 0.05], 0.0, resolution=0.1).verdict == C.INCONCLUSIVE
+    assert C.mean_greater("drop", [0.3, 0.35, 0.3], 0.0, resolution=0.05).verdict == C.REPRODUCED
+    def null(r):  # true effect 0, measured on a 0.05 grid
+        return C.paired_greater("d", np.round(r.normal(0.5, 0.02, 3) / 0.05) * 0.05,
+                                np.round(r.normal(0.5, 0.02, 3) / 0.05) * 0.05, resolution=0.05)
+    assert rate(null) <= 0.05
+
+
 def test_paired_greater_null_and_power():
     def null(r):
         base = r.normal(0.6, 0.2, 3)  # seed effects shared by both arms
@@ -129,19 +140,39 @@ def test_forced_accuracy_after_the_first_hop_excludes_copies():
     assert forced_after_first_hop([1.0, 0.5, 1.0], 3) != forced_after_first_hop([1.0, 0.5, 1.0], 3)  # NaN
 
 
-def metrics(arm, seed, full, forced):
-    return {"graph": "g", "arm": arm, "seed": seed, "path_len": 4, "chance": 0.5,
+def metrics(arm, seed, full, forced, graph="g", path_len=4):
+    return {"graph": graph, "arm": arm, "seed": seed, "path_len": path_len, "chance": 0.5,
             "full_path_accuracy": full, "forced_after_hop1": forced}
 
 
 def test_ntp_claims_from_metrics():
-    df = pd.DataFrame([metrics("ntp", s, 0.5 + 0.01 * s, 0.99) for s in range(3)]
-                      + [metrics("reverse", s, 0.97, 1.0) for s in range(3)]
-                      + [metrics("teacherless", s, 0.5, 0.5) for s in range(3)])
-    verdicts = {c["id"]: c["verdict"] for c in make_claims(df)}
-    assert verdicts == {"ntp_clever_hans": C.REPRODUCED, "reverse_learned": C.REPRODUCED,
-                        "teacherless_beats_ntp": C.NOT_REPRODUCED}
-    df.loc[df.arm == "ntp", "forced_after_hop1"] = 0.4  # no Clever-Hans signature: claim fails
-    assert make_claims(df)[0]["verdict"] == C.NOT_REPRODUCED
-    no_reverse = df[df.arm != "reverse"]
-    assert make_claims(no_reverse)[1]["verdict"] == C.INCONCLUSIVE
+    noise = (0.01, -0.01, 0.0)
+    df = pd.DataFrame([metrics("ntp", s, 0.5 + e, 0.99) for s, e in enumerate(noise)]
+                      + [metrics("reverse", s, 0.97 + e, 1.0) for s, e in enumerate(noise)]
+                      + [metrics("teacherless", s, 0.9 + e / 2, 0.9) for s, e in enumerate(noise)])
+    assert {c["id"]: c["verdict"] for c in make_claims(df)} == {
+        "ntp_clever_hans": C.REPRODUCED, "reverse_learned": C.REPRODUCED, "teacherless_beats_ntp": C.REPRODUCED}
+    off = df.copy()
+    off.loc[off.arm == "ntp", "forced_after_hop1"] = 0.4  # no Clever-Hans signature: claim fails
+    assert make_claims(off)[0]["verdict"] == C.NOT_REPRODUCED
+    off = df.copy()
+    off.loc[off.arm == "ntp", "full_path_accuracy"] += 0.25  # first hop partly solved: not ≈ 1/deg
+    assert make_claims(off)[0]["verdict"] == C.NOT_REPRODUCED
+    assert make_claims(df[df.arm != "reverse"])[1]["verdict"] == C.INCONCLUSIVE
+    # no effect: teacherless and NTP from the same distribution on two graphs; the OR over graphs is
+    # Bonferroni-corrected, so it passes in at most 5% of draws
+    def null(r):
+        rows = [metrics(arm, s, 0.5 + r.normal(0, 0.03), 0.99, graph=g) for g in ("g1", "g2") for s in range(3)
+                for arm in ("ntp", "teacherless")]
+        return C.Check(make_claims(pd.DataFrame(rows))[2]["verdict"], "null")
+    assert rate(null, n=150) <= 0.05
+
+
+def test_ntp_claims_surface_the_train_test_overlap_when_measured():
+    df = pd.DataFrame([metrics(arm, s, 0.5 + 0.01 * s, 0.99) for s in range(3) for arm in ("ntp", "teacherless")])
+    assert not any("seen in training" in k for c in make_claims(df) for k in c["measured"])  # older metrics: no column
+    seen = make_claims(df.assign(train_test_overlap=[0.0, 0.0, 0.0, 0.0, 0.25, 0.0]))
+    assert "25.0%" in seen[2]["note"]
+    assert seen[2]["measured"]["g teacherless: share of test graphs seen in training"]["values"] == [0.0, 0.0, 0.0]
+    clean = make_claims(df.assign(train_test_overlap=0.0))
+    assert "no test graph was seen in training" in clean[0]["note"]

@@ -89,12 +89,14 @@ def _tie(a: float, b: float) -> bool:
 
 # ---- seed-level tests (Student t over independent replications) ------------------------------
 
-def _t_test(diffs: np.ndarray, greater: bool) -> tuple[float, tuple[float, float], float, float]:
-    """Estimate, 95% CI and one-sided p-values (for, against) of mean(diffs) > 0 (or < 0)."""
+def _t_test(diffs: np.ndarray, greater: bool, resolution: float = 0.0) -> tuple[float, tuple[float, float], float, float]:
+    """Estimate, 95% CI and one-sided p-values (for, against) of mean(diffs) > 0 (or < 0).
+    resolution: the quantisation step of the measurement (a grid step, 1/n_test); its rounding noise
+    (variance step²/12) is added to the sample variance, so identical grid values are not 'no noise'."""
     n, mean = len(diffs), float(diffs.mean()) if len(diffs) else float("nan")
     if n < 2:
         return mean, (float("-inf"), float("inf")), 1.0, 1.0
-    sd = float(diffs.std(ddof=1))
+    sd = math.sqrt(float(diffs.var(ddof=1)) + resolution ** 2 / 12)
     if sd == 0.0 or _tie(sd, 0.0):
         if _tie(mean, 0.0):
             return mean, (mean, mean), 1.0, 1.0
@@ -108,39 +110,41 @@ def _t_test(diffs: np.ndarray, greater: bool) -> tuple[float, tuple[float, float
     return mean, (mean - half, mean + half), *((p_above, p_below) if greater else (p_below, p_above))
 
 
-def mean_greater(name: str, values: Sequence[float], threshold: float) -> Check:
+def mean_greater(name: str, values: Sequence[float], threshold: float, resolution: float = 0.0) -> Check:
     """Mean over independent seeds > threshold (one-sample t-test; t interval).
-    values: one number per seed. Raises ValueError on non-finite values."""
+    values: one number per seed; resolution: their quantisation step, if any (see _t_test).
+    Raises ValueError on non-finite values."""
     v = _values(name, values)
-    est, (lo, hi), pf, pa = _t_test(v - threshold, greater=True)
+    est, (lo, hi), pf, pa = _t_test(v - threshold, greater=True, resolution=resolution)
     return Check(_decide(pf, pa), f"mean {name} > {threshold:.3g}", "t-test over seeds",
                  est + threshold, (lo + threshold, hi + threshold), threshold, len(v), pf, pa)
 
 
-def mean_less(name: str, values: Sequence[float], threshold: float) -> Check:
+def mean_less(name: str, values: Sequence[float], threshold: float, resolution: float = 0.0) -> Check:
     """Mean over independent seeds < threshold (one-sample t-test)."""
     v = _values(name, values)
-    est, (lo, hi), pf, pa = _t_test(v - threshold, greater=False)
+    est, (lo, hi), pf, pa = _t_test(v - threshold, greater=False, resolution=resolution)
     return Check(_decide(pf, pa), f"mean {name} < {threshold:.3g}", "t-test over seeds",
                  est + threshold, (lo + threshold, hi + threshold), threshold, len(v), pf, pa)
 
 
-def paired_greater(name: str, a: Sequence[float], b: Sequence[float], margin: float = 0.0) -> Check:
+def paired_greater(name: str, a: Sequence[float], b: Sequence[float], margin: float = 0.0,
+                   resolution: float = 0.0) -> Check:
     """mean(a − b) > margin over seeds, a[i] and b[i] sharing seed i (paired t-test).
     Raises ValueError if a and b differ in length."""
     a, b = _values(name, a), _values(name, b)
     if len(a) != len(b):
         raise ValueError(f"paired_greater({name}): {len(a)} vs {len(b)} seeds")
-    c = mean_greater(name, a - b, margin)
+    c = mean_greater(name, a - b, margin, resolution)
     return replace(c, test=f"mean {name} > {margin:.3g} (paired by seed)", method="paired t-test over seeds")
 
 
-def mean_within(name: str, values: Sequence[float], target: float, tol: float) -> Check:
+def mean_within(name: str, values: Sequence[float], target: float, tol: float, resolution: float = 0.0) -> Check:
     """|mean − target| ≤ tol: equivalence by two one-sided t-tests (TOST). Reproduced when the
     CI lies inside [target − tol, target + tol]; not reproduced when it lies wholly outside."""
     v = _values(name, values)
-    _, _, p_above_lo, p_below_lo = _t_test(v - (target - tol), greater=True)
-    est, ci, p_below_hi, p_above_hi = _t_test(v - (target + tol), greater=False)
+    _, _, p_above_lo, p_below_lo = _t_test(v - (target - tol), greater=True, resolution=resolution)
+    est, ci, p_below_hi, p_above_hi = _t_test(v - (target + tol), greater=False, resolution=resolution)
     p_for = max(p_above_lo, p_below_hi)            # inside the band on both sides
     p_against = min(p_below_lo, p_above_hi) * 2     # outside on either side (Bonferroni over sides)
     return Check(_decide(p_for, min(p_against, 1.0)), f"|mean {name} − {target:.3g}| ≤ {tol:.3g}",

@@ -10,17 +10,12 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.adversarial_risk.claims import make_claims, most_robust
 
 TITLE = "Revisiting adversarial risk (Suggala, Prasad, Nagarajan & Ravikumar, 2019)"
 DEFS = {"adv_error_standard": "standard definition: f(x+δ) ≠ y", "adv_error_modified": "modified definition: f(x+δ) ≠ f*(x+δ)"}
 REGIMES = {"standard": "standard training", "adversarial_standard": "PGD, standard definition",
            "adversarial_modified": "PGD, modified definition"}
-
-
-def most_robust(group: pd.DataFrame, column: str, tol: float = 1e-3) -> pd.Series:
-    """The classifier with the lowest adversarial error; among near-ties, the most accurate."""
-    near = group[group[column] <= group[column].min() + tol]
-    return near.loc[near.std_error.idxmin()]
 
 
 def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
@@ -85,42 +80,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                         "adversary searches a fine grid of the ε-ball; the 2-D adversary uses ℓ2 PGD for both "
                         "definitions plus random points of the ball.")
 
-
-def make_claims(fam: pd.DataFrame, runs: list[dict], focus: float) -> list[dict]:
-    at = fam[np.isclose(fam.eps, focus)]
-    gaps, robust_adv, bayes_adv = [], [], []
-    for _, g in at.groupby("seed"):
-        bayes, robust = g[g.bayes].iloc[0], most_robust(g, "adv_error_standard")
-        gaps.append(robust.std_error - bayes.std_error)
-        robust_adv.append(robust.adv_error_standard)
-        bayes_adv.append(bayes.adv_error_standard)
-    check1 = C.all_of(C.all_above("standard error of the most robust (standard def.) − Bayes", gaps, 0.005),
-                      C.all_below("its adversarial error − Bayes's", [r - b for r, b in zip(robust_adv, bayes_adv)], 0.0))
-
-    runs = sorted(runs, key=lambda r: r["seed"])
-    val = lambda regime, m: [r["regimes"][regime][m] for r in runs]  # noqa: E731
-    std, adv_std, adv_mod = (val(k, "std_error") for k in ("standard", "adversarial_standard", "adversarial_modified"))
-    check2 = C.all_above("std error: PGD (standard def.) − standard training",
-                         [a - b for a, b in zip(adv_std, std)], 0.005)
-    check3 = C.all_of(
-        C.all_below("std error: PGD (modified def.) − standard training", [a - b for a, b in zip(adv_mod, std)], 0.005),
-        C.all_below("modified adversarial error: PGD (modified def.) − standard training",
-                    [a - b for a, b in zip(val("adversarial_modified", "adv_error_modified"),
-                                           val("standard", "adv_error_modified"))], 0.0))
-    return [
-        C.claim("tradeoff_standard_definition", f"Under the standard definition, the classifier with the lowest "
-                f"adversarial error (ε={focus:g}) is not the Bayes classifier: being robust costs standard accuracy.",
-                "a trade-off between standard and adversarial accuracy", {
-                    "standard error gap (most robust − Bayes)": gaps, "most robust: adversarial error": robust_adv,
-                    "Bayes: adversarial error (standard def.)": bayes_adv}, check1),
-        C.claim("tradeoff_in_training", "Adversarial training under the standard definition raises the standard error.",
-                "the trade-off reported in the literature", {"standard training: std error": std,
-                                                             "PGD (standard def.): std error": adv_std}, check2),
-        C.claim("no_tradeoff_modified_definition", "Under the modified definition there is no trade-off: adversarial "
-                "training keeps the standard error of standard training and lowers the (modified) adversarial error; "
-                "the Bayes classifier has zero error under both.", "Bayes optimal for both risks", {
-                    "standard training: std error": std, "PGD (modified def.): std error": adv_mod,
-                    "standard training: modified adv error": val("standard", "adv_error_modified"),
-                    "PGD (modified def.): modified adv error": val("adversarial_modified", "adv_error_modified")},
-                check3),
-    ]

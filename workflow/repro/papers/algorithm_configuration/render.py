@@ -1,17 +1,16 @@
 """Figures and claims for algorithm_configuration (a theory paper: claims are illustrations)."""
 from __future__ import annotations
 
-
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
 
 from repro.core import claims as C
-from repro.core.erm import loglog_slope
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.algorithm_configuration.claims import make_claims
 
 TITLE = ("Learning-theoretic foundations of algorithm configuration for combinatorial partitioning problems "
          "(Balcan, Nagarajan, Vitercik & White, 2017)")
@@ -64,45 +63,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                    note="A theory paper (no experiments of its own): each claim is an illustration of a theorem, "
                         "verdict 'illustrated' when the figure shows what the theorem predicts.")
 
-
-def transfer_loss(test_curves: pd.DataFrame) -> float:
-    """Largest utility lost on one family by using the parameter that is best for another."""
-    best = {f: g.set_index("param").utility for f, g in test_curves.groupby("family")}
-    return max(best[b].max() - best[b][best[a].idxmax()] for a in best for b in best if a != b) if len(best) > 1 else float("nan")
-
-
-def make_claims(curves: pd.DataFrame, gaps: pd.DataFrame, trees: pd.DataFrame) -> list[dict]:
-    test = curves[curves.split == "test"]
-    seeds = sorted(set(test.seed))
-    measured1, checks1 = {}, []
-    for problem in sorted(set(test.problem)):
-        losses = [transfer_loss(test[(test.problem == problem) & (test.seed == s)]) for s in seeds]
-        measured1[f"{problem}: utility lost by transferring the best parameter between families"] = losses
-        checks1.append(C.all_above(f"{problem} transfer loss", losses, 0.05))
-
-    # A setting whose gap is 0 at every m (ERM's choice generalises exactly) has no slope to measure.
-    slopes = {f"{p}: {f} (seed {s})": loglog_slope(g.m.tolist(), g.gap.tolist())
-              for (p, f, s), g in gaps.groupby(["problem", "family", "seed"]) if g.gap.max() > 0}
-    zero = sorted({f"{p}: {f}" for (p, f), g in gaps.groupby(["problem", "family"]) if g.gap.max() == 0})
-    by_setting = {}
-    for key, v in slopes.items():
-        by_setting.setdefault(key.split(" (seed")[0], []).append(v)
-    check2 = C.all_below("log-log slope of the ERM gap vs m", list(slopes.values()), -0.25)
-
-    per_n = trees.groupby("n").trees.apply(list)
-    n_min, n_max = per_n.index.min(), per_n.index.max()
-    check3 = C.paired_gain(f"trees(n={n_max}) − trees(n={n_min}) per instance", per_n[n_max], per_n[n_min], 0)
-    return [
-        C.claim("best_parameter_depends_on_distribution",
-                "The best algorithm parameter depends on the instance distribution, so it must be learned per application.",
-                "motivation of the paper (no number)", measured1, C.illustration(C.any_of(*checks1))),
-        C.claim("gap_shrinks_with_m",
-                "The generalisation gap of the empirically best parameter shrinks with the number of training instances m, "
-                "as the pseudo-dimension bound Õ(√(pdim/m)) predicts (Θ(log n) pdim for s-linear rounding and α-linkage).",
-                "bound's shape: slope −1/2 on log-log axes", {f"slope {k}": v for k, v in by_setting.items()},
-                C.illustration(check2), note=f"gap exactly 0 at every m (excluded): {', '.join(zero)}" if zero else ""),
-        C.claim("merge_trees_polynomial",
-                "α-linkage produces only a polynomial number of distinct merge trees as α varies (what makes ERM over α "
-                "efficient); the count grows with n.", "O(n⁸) distinct trees",
-                {f"trees at n={n}": v for n, v in per_n.items()}, C.illustration(check3)),
-    ]

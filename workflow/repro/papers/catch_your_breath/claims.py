@@ -10,8 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from repro.core import claims as C
-
-CYB = ("anytime", "variational", "budget")  # the three CYB losses (train.CYB; repeated to keep this module light)
+from repro.papers.catch_your_breath.train import CYB  # the three CYB losses
 
 # ---- thresholds, each with where it comes from ---------------------------------------------------
 # "a baseline (no pause) model needs 3× as much training data to match the CYB loss" (abstract): the

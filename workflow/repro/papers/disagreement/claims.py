@@ -53,7 +53,7 @@ SPECS = {
         "CACE(100) 0.0437–0.1014 (Table 1, CIFAR-10 ResNet18)",
         "the calibration theorem (|E Dis − E Err| ≤ CACE) and Table 1",
         f"mean CACE over seeds < {CACE_MAX} (t-test over seeds). |Dis − Err| ≤ CACE is the theorem "
-        "(it holds for any ensemble by construction), so it is reported, not tested"),
+        "(it holds by construction for the ensemble's own members), so it is reported, not tested"),
 }
 
 

@@ -81,7 +81,7 @@ def make_claims(rows: pd.DataFrame, star: pd.DataFrame) -> list[dict]:
             measured2 |= {f"{m} − control: ρ(cosine, distance), worst graph": g["rho"],
                           f"{m} − control: cos(d=1) − cos(d=2), worst graph": g["gap"],
                           f"{m} − control: low-eigenvector energy, worst graph": g["energy"]}
-            checks2 += [C.mean_less(f"{m} − control ρ(cosine, distance)", g["rho"], -GEOMETRY_MARGIN),
+            checks2 += [C.mean_less(f"{m} − control ρ(cosine, distance)", g["rho"], 0.0 - GEOMETRY_MARGIN),
                         C.mean_greater(f"{m} − control [cos(d=1) − cos(d=2)]", g["gap"], GEOMETRY_MARGIN),
                         C.mean_greater(f"{m} − control low-eigenvector energy", g["energy"], GEOMETRY_MARGIN)]
         check2 = C.all_of(*checks2) if checks2 else C.inconclusive("neither the transformer nor node2vec was run")

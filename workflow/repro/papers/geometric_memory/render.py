@@ -10,6 +10,7 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.geometric_memory.claims import make_claims
 from repro.papers.geometric_memory.tiny import MODELS
 
 TITLE = "Deep sequence models tend to memorize geometrically (Noroozizadeh, Nagarajan et al., 2025)"
@@ -79,40 +80,3 @@ def draw_embedding(ax: plt.Axes, blob: dict) -> None:
     ax.set_xticks([])
     ax.set_yticks([])
 
-
-def make_claims(rows: pd.DataFrame, star: pd.DataFrame) -> list[dict]:
-    per_seed = rows.groupby(["seed", "model"]).agg(worst_rho=("rho_cosine_distance", "max"),
-                                                   least_energy=("low_spectral_energy", "min")).unstack("model")
-    rho, energy = per_seed["worst_rho"], per_seed["least_energy"]
-    transformer = rows[rows.model == "transformer"]
-    near = {d: transformer.groupby("seed").cosine_by_distance.apply(lambda c, d=d: np.mean([x[str(d)] for x in c])).tolist()
-            for d in (1, 2)}
-    random_energy = rows.random_spectral_energy.max()
-    star = star.sort_values("seed")
-    chance = float(star.chance_first_hop.iloc[0])
-    return [
-        C.claim("held_out_paths_solved", "Trained on all edges and on paths to 75% of the leaves, the model finds the "
-                "path to held-out leaves far above chance (first hop: 1/deg).",
-                "up to 100% on unseen paths (graphs up to ~5×10⁴ nodes)",
-                {"held-out path accuracy": star.test_path_accuracy.tolist(),
-                 "held-out first-hop accuracy": star.test_first_hop_accuracy.tolist(),
-                 "training-leaf path accuracy": star.train_path_accuracy.tolist(), "1/deg": [chance]},
-                C.all_above("held-out path accuracy", star.test_path_accuracy.tolist(), 0.5)),
-        C.claim("embeddings_geometric", "Token embeddings learned from edges alone are geometric (cosine similarity falls "
-                "with graph distance; energy concentrates on the Laplacian's low eigenvectors) for the transformer and "
-                "the Node2Vec-style model, and not for the associative control with frozen embeddings.",
-                "geometric embeddings for transformers and Node2Vec; spectral bias (figures)",
-                {f"{m}: worst ρ(cosine, distance) over graphs": rho[m].tolist() for m in MODELS}
-                | {f"{m}: least low-eigenvector energy over graphs": energy[m].tolist() for m in MODELS}
-                | {"random embedding's low-eigenvector energy (largest over graphs)": [random_energy]}
-                | {f"transformer: mean cosine at distance {d} (mean over graphs)": v for d, v in near.items()},
-                C.all_of(C.all_below("transformer worst ρ", rho["transformer"].tolist(), -0.2),
-                         C.all_below("node2vec worst ρ", rho["node2vec"].tolist(), -0.2),
-                         C.all_above("associative worst ρ", rho["associative"].tolist(), -0.2),
-                         C.paired_gain("transformer − associative least low-eigenvector energy",
-                                       energy["transformer"].tolist(), energy["associative"].tolist(), 0.1),
-                         C.all_above("node2vec least low-eigenvector energy", energy["node2vec"].tolist(),
-                                     2 * random_energy)),
-                note="The 1-layer transformer's embeddings also carry a bipartite (highest-frequency) component: "
-                     "compare its mean cosine at distances 1 and 2, and spectral_projection.png."),
-    ]

@@ -1,4 +1,4 @@
-"""Figures, table and claims for kd_deviations."""
+"""Figures and table for kd_deviations; the claims are in claims.py."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
@@ -10,6 +10,7 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.kd_deviations.claims import make_claims
 
 TITLE = "On student-teacher deviations in distillation (Nagarajan, Menon, Bhojanapalli, Mobahi & Kumar, 2023)"
 
@@ -59,27 +60,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                         "noise, students of the same size trained on the teachers' probabilities for the same "
                         "number of epochs; slopes by least squares with 95% bootstrap intervals.")
 
-
-def make_claims(matched: pd.DataFrame, slopes: pd.DataFrame) -> list[dict]:
-    mid = matched[(matched.progress > 0.05) & (matched.progress < 0.95)]
-    bias = lambda top, bottom: np.log(top / bottom)  # noqa: E731
-    gain = [float(np.median(bias(g.student_top, g.student_bottom) - bias(g.ordinary_top, g.ordinary_bottom)))
-            for _, g in mid.groupby("seed")]
-    test, train = (slopes[slopes.split == s].sort_values("seed") for s in ("test", "train"))
-    return [
-        C.claim("student_exaggerates_confidence", "The student exaggerates the teacher's confidence: the slope of "
-                "the student's top-class logit on the teacher's exceeds 1 (its 95% interval lies above 1), on test "
-                "and on training points.", "slope > 1 on test data in all 18 image settings (13/18 on train)",
-                {"test slope": test.slope.tolist(), "test slope 95% low": test.ci_low.tolist(),
-                 "train slope": train.slope.tolist(), "train slope 95% low": train.ci_low.tolist(),
-                 "teacher test accuracy": test.teacher_accuracy.tolist(),
-                 "student test accuracy": test.student_accuracy.tolist()},
-                C.all_of(C.all_above("test slope 95% lower bound", test.ci_low.tolist(), 1.0),
-                         C.all_above("train slope 95% lower bound", train.ci_low.tolist(), 1.0))),
-        C.claim("exaggerated_implicit_bias", "In linear regression by gradient descent, distillation converges "
-                "faster along the top eigendirections than training on the labels: at matched overall progress, "
-                "its top/bottom ratio of fraction learned is larger.",
-                "theorem (no number): KD exaggerates GD's bias to top eigendirections",
-                {"median log-ratio gain of (top/bottom) for the distilled model": gain},
-                C.all_above("log-ratio gain", gain, 0)),
-    ]

@@ -8,6 +8,7 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.lifelong_features.claims import LATE_FROM, make_claims
 
 TITLE = "Lifelong learning in costly feature spaces (Balcan, Blum & Nagarajan, 2017)"
 LEARNERS = {"scratch": "from scratch", "lifelong": "lifelong", "oracle": "oracle (target's variables)"}
@@ -44,7 +45,7 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     grid.set(ylabel="cumulative features per example", xlabel="task index")
     save_figure(grid.figure, outputs["cumulative_png"], outputs["cumulative_pdf"])
 
-    late = long[long.task >= long.task.max() / 2]
+    late = long[long.task >= LATE_FROM * long.task.max()]
     table = late.groupby(["family", "setting", "learner"]).agg(features=("features", "mean"), error=("error", "mean")).reset_index()
     write_table(table, outputs["table"])
     C.write_claims(outputs["claims"], "lifelong_features", TITLE, params["scale"], make_claims(df),
@@ -54,37 +55,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                         "'related' draws a target's parts from the shared structure (new with probability p_new), "
                         "'unrelated' draws every part afresh.")
 
-
-def make_claims(df: pd.DataFrame) -> list[dict]:
-    return [c for family in dict.fromkeys(df.family) for c in family_claims(df[df.family == family], family)]
-
-
-def family_claims(df: pd.DataFrame, family: str) -> list[dict]:
-    late = df[df.task >= df.task.max() / 2]
-    per_seed = late.groupby(["setting", "seed"]).agg(life=("lifelong_features", "mean"), n=("n", "first"),
-                                                    life_err=("lifelong_error", "mean"),
-                                                    scratch_err=("scratch_error", "mean")).reset_index()
-    per_seed["ratio"] = per_seed.life / per_seed.n  # from-scratch reads all n features
-    get = lambda setting, col: per_seed[per_seed.setting == setting].sort_values("seed")[col].tolist()  # noqa: E731
-    settings = set(per_seed.setting)
-    if "related" not in settings:
-        return []
-    ratio, life_err, scratch_err = get("related", "ratio"), get("related", "life_err"), get("related", "scratch_err")
-    check1 = C.all_of(C.all_below("related: lifelong / from-scratch features per example", ratio, 0.5),
-                      C.all_below("related: lifelong − from-scratch test error",
-                                  [a - b for a, b in zip(life_err, scratch_err)], 0.05))
-    claims = [C.claim(f"fewer_features_{family}", f"{family}: when tasks share structure, a lifelong learner evaluates "
-                      "far fewer features per example than a learner from scratch, at comparable accuracy.",
-                      "feature cost close to that of predicting with the targets (theory; no number)",
-                      {"related: features ratio (lifelong / scratch)": ratio, "related: lifelong test error": life_err,
-                       "related: from-scratch test error": scratch_err}, C.illustration(check1))]
-    if "unrelated" in settings:
-        saving_rel = [1 - r for r in ratio]
-        saving_unrel = [1 - r for r in get("unrelated", "ratio")]
-        check2 = C.all_below("unrelated saving − ½ × related saving",
-                             [u - 0.5 * r for u, r in zip(saving_unrel, saving_rel)], 0.0)
-        claims.append(C.claim(f"gain_vanishes_unrelated_{family}", f"{family}: with unrelated tasks the lifelong "
-                              "learner's saving largely vanishes (less than half of its saving on related tasks).",
-                              "no gain without shared structure (lower bounds)",
-                              {"related: saving": saving_rel, "unrelated: saving": saving_unrel}, C.illustration(check2)))
-    return claims

@@ -1,20 +1,17 @@
-"""Figures, table and claims for memorisation_scaling."""
+"""Figures and table for memorisation_scaling; the claims are in claims.py."""
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from scipy.stats import spearmanr
 
 from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.memorisation_scaling.claims import CLASSES, PROXIES, make_claims, proxy_correlations
 
 TITLE = "What do larger image classifiers memorise? (Lukasik, Nagarajan, Rawat, Menon & Kumar, 2023)"
-CLASSES = ("decreasing", "cap-shaped", "increasing", "flat")
-# sign that makes "high = likely memorised": a high loss, a low confidence, a slow learning speed
-PROXIES = {"loss": 1, "confidence": -1, "learning_speed": -1}
 
 
 def load(paths) -> pd.DataFrame:
@@ -92,67 +89,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                         "widest model. Trajectory classes use a threshold on score changes; bootstrap SEs over "
                         "runs are in the table (se).")
 
-
-def proxy_correlations(df: pd.DataFrame) -> pd.DataFrame:
-    std = df[df.arm == "standard"]
-    rows = []
-    for (seed, width), g in std.groupby(["seed", "width"]):
-        for proxy, sign in PROXIES.items():
-            ok = g[[proxy, "memorisation"]].dropna()
-            rows.append({"seed": seed, "width": width, "proxy": proxy,
-                         "spearman": float(spearmanr(sign * ok[proxy], ok.memorisation).statistic)})
-    return pd.DataFrame(rows)
-
-
-def make_claims(df: pd.DataFrame, traj: pd.DataFrame, threshold: float) -> list[dict]:
-    share = traj.groupby("seed").trajectory.value_counts(normalize=True).unstack(fill_value=0.0)
-    share = share.reindex(columns=list(CLASSES), fill_value=0.0)
-    dec, cap, inc = (share[c].tolist() for c in ("decreasing", "cap-shaped", "increasing"))
-    diverse = C.all_of(*[C.all_above(f"share {c}", share[c].tolist(), 0.02) for c in ("decreasing", "cap-shaped", "increasing")],
-                       C.paired_gain("decreasing − max(cap, increasing) share", dec,
-                                     np.maximum(cap, inc).tolist(), 0))
-    widths = sorted(df.width.unique())
-    kd_widths = sorted(df[df.arm == "distilled"].width.unique())
-    mem = df.groupby(["seed", "arm", "width"]).memorisation.mean().unstack("arm")
-    drop = [float((mem.loc[s].loc[kd_widths, "standard"] - mem.loc[s].loc[kd_widths, "distilled"]).mean())
-            for s in sorted(set(df.seed))]
-    # where the drop happens: increasing vs other examples
-    inc_ex = traj[traj.trajectory == "increasing"].reset_index()[["seed", "example"]]
-    d = df[df.width.isin(kd_widths)].pivot_table(index=["seed", "example"], columns="arm", values="memorisation")
-    d["drop"] = d.standard - d.distilled
-    d = d.reset_index().merge(inc_ex.assign(increasing=True), how="left", on=["seed", "example"]).fillna({"increasing": False})
-    by = d.groupby(["seed", "increasing"])["drop"].mean().unstack()
-    drop_inc = by.get(True, pd.Series(np.nan, index=by.index)).tolist()
-    drop_other = by[False].tolist()
-    # proxies vs trends: does the change of a proxy across sizes rank examples like the change in memorisation?
-    std = df[df.arm == "standard"]
-    first, last = widths[0], max(w for w in widths if w in set(std.width))
-    trend = {}
-    for proxy, sign in PROXIES.items():
-        vals = []
-        for seed, g in std.groupby("seed"):
-            a, b = g[g.width == first].set_index("example"), g[g.width == last].set_index("example")
-            dm, dp = b.memorisation - a.memorisation, sign * (b[proxy] - a[proxy])
-            ok = dm.notna() & dp.notna()
-            vals.append(float(spearmanr(dm[ok], dp[ok]).statistic))
-        trend[proxy] = vals
-    corr = proxy_correlations(df)
-    level = corr[corr.width == last].groupby("proxy").spearman.apply(list).to_dict()
-    return [
-        C.claim("diverse_trajectories", "Memorisation trajectories across model sizes are diverse: decreasing, "
-                "cap-shaped and increasing examples all occur (each ≥ 2%), with decreasing the most common.",
-                "most examples decrease with size; some are cap-shaped or increasing (CIFAR-100, ImageNet)",
-                {"share decreasing": dec, "share cap-shaped": cap, "share increasing": inc,
-                 "share flat": share["flat"].tolist()}, diverse),
-        C.claim("distillation_lowers_memorisation", "Distillation lowers memorisation, most on increasing examples.",
-                "KD inhibits memorisation, mostly of increasing-trajectory examples",
-                {"mean drop in memorisation with KD": drop, "drop on increasing examples": drop_inc,
-                 "drop on other examples": drop_other},
-                C.all_of(C.all_above("mean drop", drop, 0), C.paired_gain("drop(increasing) − drop(other)", drop_inc, drop_other, 0))),
-        C.claim("proxies_miss_trends", "Proxies (loss, confidence, learning speed) correlate with memorisation at a "
-                "given size but do not track its trend across sizes (Spearman ρ of the changes < 0.5).",
-                "proxies correlate with the score but miss its size trends",
-                {**{f"ρ at width {last}: {k}": v for k, v in level.items()},
-                 **{f"ρ of changes {first}→{last}: {k}": v for k, v in trend.items()}},
-                C.all_of(*[C.all_below(f"ρ of changes ({k})", v, 0.5) for k, v in trend.items()])),
-    ]

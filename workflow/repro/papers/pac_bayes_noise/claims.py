@@ -27,7 +27,8 @@ SPECS = {
         "The noise-resilience bound grows more slowly with depth than the spectral-norm bound (it has no "
         "product of spectral norms). Our instantiation drops the bound's constants and log factors.",
         "log bound grows mildly with depth vs exponentially for spectral-norm bounds (figure; no number)",
-        "abstract (depth dependence 'mild' rather than exponential) and the figure of log bound vs depth",
+        "abstract (no product of spectral norms, a mild rather than exponential dependence on depth) and the "
+        "figure of log bound vs depth",
         "d log(Neyshabur+18)/d depth − d log(ours)/d depth > 0 (paired t-test over seeds)"),
     "slower_growth_with_width": C.Spec(
         "slower_growth_with_width",
@@ -42,7 +43,8 @@ SPECS = {
         "Jacobian and hidden-layer norms stay within 25% of their training values, and pre-activations "
         "are not smaller on test points.",
         "the conditions generalize: they hold on most test points (theorem; no number)",
-        "abstract ('noise-resilience conditions on training data themselves generalize') and its theorem",
+        "abstract (the noise-resilience conditions measured on training data themselves generalize to test "
+        "data) and its theorem",
         f"per seed, mean over architectures: test max / train max of the Jacobian norm and of the hidden-layer "
         f"norm < {SLACK}, and 1% quantile of |pre-activation| test / train > 1/{SLACK} (t-tests over seeds, "
         "all must clear). A maximum above the slack does not refute 'most test points', so such a part "

@@ -91,7 +91,7 @@ def make_claims(rows: pd.DataFrame, m_ft: int) -> list[dict]:
               C.inconclusive("no non-zero inference pause count other than the finetuning one was evaluated"))
     behind = [t for t in tasks if sum(gain_full[t]) < 0]
     note3 = (f"PausePT_PauseFT is below StdPT_StdFT on {', '.join(behind)}: its robustness to the pause count says "
-             "little about a model that pauses help." if behind else "")
+             "little about a model that pauses actually help." if behind else "")
 
     return [
         C.claim(SPECS["pause_pretrain_and_finetune_helps"], measured=measured1, check=check1, note=ceiling_note),

@@ -46,7 +46,8 @@ def pretrain(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     if is_synthetic(p):  # sequences of whole examples of the tasks, none of them a finetuning test example
         v = Vocab(p["n_digits"])
         length = p["per_sequence"] * (p["n_digits"] + 3)
-        exclude = {k for t in p["tasks"] for k in example_keys(test_examples(t, p["n_test"], v, p["window"], p["seed"]))}
+        tests = [test_examples(t, p["n_test"], v, p["window"], p["seed"]) for t in p["tasks"]]
+        exclude = {k for test in tests for k in example_keys(test)}
         sample = lambda g: corpus(p["batch_size"], p["per_sequence"], p["tasks"], v, p["window"], g, exclude)  # noqa: E731
     else:  # random windows of the corpus, its held-out tail excluded
         c4, length = text.open_corpus(inputs["corpus"]), model.cfg.block_size + 1

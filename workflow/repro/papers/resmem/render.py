@@ -1,4 +1,4 @@
-"""Figures, table and claims for resmem."""
+"""Figures and table for resmem; the claims are in claims.py."""
 from __future__ import annotations
 
 import pandas as pd
@@ -8,6 +8,7 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.resmem.claims import make_claims
 
 TITLE = "ResMem: learn what you can and memorize the rest (Yang, Lukasik, Nagarajan et al., 2023)"
 
@@ -39,29 +40,4 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                         "the base's last hidden layer with k and σ tuned on the rest of the training pool. "
                         "Regression: least squares on y = ⟨β, x⟩ + 0.3 sin(8 x₁) + noise, plus a soft kNN on its "
                         "residuals.")
-
-
-def make_claims(images: pd.DataFrame, risk: pd.DataFrame) -> list[dict]:
-    piv = images[images.model != "kNN alone"].pivot_table(index=["seed", "width"], columns="model", values="test_accuracy")
-    gain = (piv["ResMem"] - piv["base"]).unstack("width")  # seeds × widths
-    widths = sorted(gain.columns)
-    small, large = gain[widths[0]].tolist(), gain[widths[-1]].tolist()
-    mean_gain = gain.mean(axis=1).tolist()
-    big_n = risk[risk.n == risk.n.max()].sort_values("seed")
-    per_n = risk.assign(gap=risk.base_risk - risk.resmem_risk).groupby("seed").gap.min().tolist()
-    return [
-        C.claim("resmem_improves_small_bases", "ResMem improves test accuracy over the base model on average over "
-                "sizes, and more for the smallest base than for the largest.",
-                "gains on CIFAR-100/ImageNet, largest for small models (figure; e.g. several points for small ResNets)",
-                {"mean gain over widths": mean_gain, f"gain at width {widths[0]}": small,
-                 f"gain at width {widths[-1]}": large},
-                C.all_of(C.all_above("mean gain", mean_gain, 0),
-                         C.paired_gain("gain(smallest) − gain(largest)", small, large, 0))),
-        C.claim("resmem_lower_risk", "Stylized regression: ResMem's test risk is below the base predictor's at every n.",
-                "ResMem's risk is below the base's (theorem)",
-                {"smallest (base − ResMem) risk over n": per_n, "base risk at the largest n": big_n.base_risk.tolist(),
-                 "ResMem risk at the largest n": big_n.resmem_risk.tolist()},
-                C.all_above("min over n of base − ResMem risk", per_n, 0)),
-    ]
-
 

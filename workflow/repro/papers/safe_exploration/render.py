@@ -8,12 +8,10 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
+from repro.papers.safe_exploration.claims import LABELS, make_claims
 from repro.rl.agents import SAFE
 
 TITLE = "Provably safe PAC-MDP exploration using analogies (Roderick, Nagarajan & Kolter, 2021)"
-LABELS = {"ase": "ASE", "ase_undirected": "ASE (undirected)", "safe_rmax": "Safe R-Max", "safe_egreedy": "Safe ε-greedy",
-          "mbie": "MBIE (unsafe)", "rmax": "R-Max (unsafe)", "egreedy": "ε-greedy (unsafe)"}
-SAFE_BASELINES = sorted(SAFE - {"ase"})
 
 
 def load(paths) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -64,33 +62,3 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                         "platformer level, 6000 steps, 3 seeds; full scale: our own 23×25 island map (the paper's "
                         "map file is not copied), the paper's platformer layout and step counts, 5 trials.")
 
-
-def make_claims(runs: pd.DataFrame) -> list[dict]:
-    envs = list(dict.fromkeys(runs.env))
-    per = runs.pivot_table(index=["env", "seed"], columns="agent", values=["unsafe_visits", "suboptimal"])
-    unsafe_agents = sorted(set(runs.agent) - SAFE)
-    ase_unsafe = per["unsafe_visits"]["ase"].tolist()
-    worst_unsafe = {env: per.loc[env]["unsafe_visits"][unsafe_agents].max(axis=1).tolist() for env in envs}
-    check1 = C.all_of(C.all_below("ASE unsafe states entered (every env and seed)", ase_unsafe, 0.5),
-                      *[C.all_above(f"{env}: most unsafe states entered by an unsafe baseline", v, 0)
-                        for env, v in worst_unsafe.items()])
-    measured1 = {"ASE: unsafe states entered": ase_unsafe}
-    measured1 |= {f"{env}: {LABELS[a]} unsafe states entered": per.loc[env]["unsafe_visits"][a].tolist()
-                  for env in envs for a in unsafe_agents}
-
-    checks2, measured2 = [], {}
-    for env in envs:
-        sub = per.loc[env]["suboptimal"]
-        baselines = [a for a in SAFE_BASELINES if a in sub.columns]
-        best_safe = sub[baselines].min(axis=1).tolist()
-        checks2.append(C.paired_gain(f"{env}: best safe baseline − ASE suboptimal steps", best_safe, sub["ase"].tolist(), 0))
-        measured2 |= {f"{env}: {LABELS[a]} suboptimal steps": sub[a].tolist() for a in ["ase", *baselines]}
-    return [
-        C.claim("ase_never_unsafe", "ASE never enters an unsafe state, while the unsafe baselines do.",
-                "ASE and the safe baselines enter no unsafe state (the safety theorem); no per-agent count quoted",
-                measured1, check1),
-        C.claim("ase_fewer_suboptimal_steps", "ASE needs fewer ε-suboptimal steps than the safe baselines "
-                "(undirected ASE, Safe R-Max, safe ε-greedy), in every environment.",
-                "ASE has the fewest suboptimal steps among the safe methods (figure; no number quoted)",
-                measured2, C.all_of(*checks2)),
-    ]

@@ -7,9 +7,13 @@ import matplotlib.pyplot as plt
 from repro.core import claims as C
 from repro.core.plotting import save_figure, use_style
 from repro.papers.disagreement import render as gde
+from repro.papers.disagreement.claims import make_claims as gde_claims
 from repro.papers.distance_from_init import render as dfi
+from repro.papers.distance_from_init.claims import make_claims as dfi_claims
 from repro.papers.pac_bayes_noise import render as pb
+from repro.papers.pac_bayes_noise.claims import make_claims as pb_claims
 from repro.papers.uniform_convergence import render as uc
+from repro.papers.uniform_convergence.claims import make_claims as uc_claims
 
 TITLE = "Explaining generalization in deep learning: progress and fundamental limits (Nagarajan, 2021)"
 
@@ -61,11 +65,12 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     ax.legend(fontsize=7)
     save_figure(fig, outputs["summary_png"], outputs["summary_pdf"])
 
-    parts = [("I", "distance_from_init", dfi.make_claims(dist)),
-             ("I", "pac_bayes_noise", pb.make_claims(pb_df, p["focus_width"], p["focus_depth"])),
-             ("II", "uniform_convergence", uc.make_claims(images, spheres)),
-             ("III", "disagreement", gde.make_claims(pairs, ensembles))]
-    claims = [c | {"id": f"part{part}_{paper}_{c['id']}", "note": f"from {paper}; " + c["note"]}
+    # a pure view: the four papers' own claims modules, on the same metrics
+    parts = [("I", "distance_from_init", dfi_claims(dist)),
+             ("I", "pac_bayes_noise", pb_claims(pb_df, p["focus_width"], p["focus_depth"])),
+             ("II", "uniform_convergence", uc_claims(images, spheres)),
+             ("III", "disagreement", gde_claims(pairs, ensembles))]
+    claims = [c | {"id": f"part{part}_{paper}_{c['id']}", "note": f"from {paper}" + (f"; {c['note']}" if c["note"] else "")}
               for part, paper, cs in parts for c in cs]
     C.write_claims(outputs["claims"], "thesis", TITLE, p["scale"], claims,
                    note="Part I: implicit capacity control (distance from initialization; noise-resilience bounds); "
