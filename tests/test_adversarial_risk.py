@@ -3,7 +3,7 @@ import pandas as pd
 import torch
 
 from repro.core import claims as C
-from repro.papers.adversarial_risk.render import make_claims, most_robust
+from repro.papers.adversarial_risk.claims import make_claims, most_robust
 from repro.papers.adversarial_risk.toy import bayes_1d, bayes_2d, errors, pgd, threshold_1d
 
 ISLAND = (-0.55, 0.05)
@@ -43,13 +43,46 @@ def test_most_robust_prefers_the_accurate_among_ties():
     assert most_robust(g, "adv_error_standard").std_error == 0.01
 
 
+def family(robust_std, robust_adv, seeds=3, noise=0.0, rng=None):
+    """The 1-D family at ε = 0.1: Bayes (std 0, adv 0.22) and one alternative classifier, with seed noise."""
+    rng = rng or np.random.default_rng(0)
+    rows = []
+    for seed in range(seeds):
+        e = rng.normal(0, noise, 2)
+        rows += [{"seed": seed, "eps": 0.1, "bayes": True, "std_error": 0.0, "adv_error_standard": 0.22},
+                 {"seed": seed, "eps": 0.1, "bayes": False, "std_error": robust_std + e[0],
+                  "adv_error_standard": robust_adv + e[1]}]
+    return pd.DataFrame(rows)
+
+
+def trained(s, a, m, mod_std=0.05, mod_pgd=0.03, seeds=3, noise=0.0, rng=None):
+    """The 2-D regimes per seed: std errors s, a, m (standard, PGD standard def., PGD modified def.) and the
+    modified adversarial error of standard training and of PGD (modified def.), with seed noise."""
+    rng = rng or np.random.default_rng(1)
+    runs = []
+    for seed in range(seeds):
+        e = rng.normal(0, noise, 5)
+        runs.append({"seed": seed, "regimes": {
+            "standard": {"std_error": s + e[0], "adv_error_modified": mod_std + e[3]},
+            "adversarial_standard": {"std_error": a + e[1], "adv_error_modified": 0.1},
+            "adversarial_modified": {"std_error": m + e[2], "adv_error_modified": mod_pgd + e[4]}}})
+    return runs
+
+
 def test_claims():
-    fam = pd.DataFrame([{"seed": 0, "eps": 0.1, "bayes": True, "std_error": 0.0, "adv_error_standard": 0.22},
-                        {"seed": 0, "eps": 0.1, "bayes": False, "std_error": 0.03, "adv_error_standard": 0.12}])
-    regimes = lambda s, a, m: {"standard": {"std_error": s, "adv_error_modified": 0.05},  # noqa: E731
-                               "adversarial_standard": {"std_error": a, "adv_error_modified": 0.1},
-                               "adversarial_modified": {"std_error": m, "adv_error_modified": 0.03}}
-    runs = [{"seed": 0, "regimes": regimes(0.003, 0.013, 0.002)}]
-    assert [c["verdict"] for c in make_claims(fam, runs, 0.1)] == [C.REPRODUCED] * 3
-    runs = [{"seed": 0, "regimes": regimes(0.003, 0.004, 0.05)}]
-    assert [c["verdict"] for c in make_claims(fam, runs, 0.1)][1:] == [C.NOT_REPRODUCED] * 2
+    verdicts = lambda f, r: [c["verdict"] for c in make_claims(f, r, 0.1)]  # noqa: E731
+    assert verdicts(family(0.03, 0.12, noise=0.002), trained(0.003, 0.013, 0.002, noise=0.001)) == \
+        [C.ILLUSTRATED, C.REPRODUCED, C.REPRODUCED]  # the 1-D trade-off is a property of the distribution
+    assert verdicts(family(0.03, 0.12, noise=0.002), trained(0.01, 0.0, 0.05, mod_pgd=0.08, noise=0.001))[1:] == \
+        [C.NOT_REPRODUCED] * 2
+
+
+def test_claims_do_not_pass_on_noise():
+    """PGD and standard training drawn from the same distribution; the modified-PGD std error on the
+    non-inferiority margin."""
+    rng = np.random.default_rng(2)
+    wins = np.array([[c["verdict"] == C.REPRODUCED for c in
+                      make_claims(family(0.03, 0.12), trained(0.01, 0.01, 0.015, mod_std=0.05, mod_pgd=0.05,
+                                                              noise=0.005, rng=rng), 0.1)[1:]]
+                     for _ in range(200)])
+    assert (wins.mean(axis=0) <= 0.05).all(), wins.mean(axis=0)

@@ -7,7 +7,7 @@ from scipy.spatial.distance import cdist
 from repro.core import claims as C
 from repro.core.erm import erm_gap_curve, loglog_slope
 from repro.papers.algorithm_configuration import clustering, maxcut
-from repro.papers.algorithm_configuration.render import transfer_loss
+from repro.papers.algorithm_configuration.claims import make_claims, transfer_loss
 
 
 def test_sdp_rounding_at_s0_is_goemans_williamson_and_beats_random():
@@ -62,6 +62,47 @@ def test_transfer_loss():
     curves = pd.DataFrame({"family": ["a"] * 2 + ["b"] * 2, "param": [0, 1, 0, 1], "utility": [1.0, 0.5, 0.6, 0.9]})
     # a's best (param 0) loses 0.3 on b; b's best (param 1) loses 0.5 on a: the larger is reported
     assert transfer_loss(curves) == pytest.approx(0.5)
+    # parameters chosen on the training curves: both families pick param 0 there, so nothing is lost
+    train = curves.assign(utility=[1.0, 0.5, 0.9, 0.6])
+    assert transfer_loss(curves, train) == pytest.approx(0.0)
+
+
+def synthetic(rng, gap_scale, transfer, n_trees_growth, seeds=3, repeats=20):
+    """Curves of two families per problem (best parameters apart by `transfer`), ERM gaps ∝ gap_scale(m)
+    with noise, and merge-tree counts growing by n_trees_growth from n=8 to n=64."""
+    grid = np.linspace(0, 1, 11)
+    curves = []
+    for seed in range(seeds):
+        for split in ("train", "test"):
+            for fam, centre in [("a", 0.2), ("b", 0.2 + transfer)]:
+                u = 1 - (grid - centre) ** 2 + rng.normal(0, 0.002, len(grid))
+                curves += [{"problem": "p", "family": fam, "seed": seed, "split": split, "param": g, "utility": v}
+                           for g, v in zip(grid, u)]
+    gaps = pd.DataFrame([{"problem": "p", "family": "a", "seed": s, "m": m, "gap": abs(rng.normal(0, gap_scale(m)))}
+                         for s in range(seeds) for m in (2, 4, 8, 16) for _ in range(repeats)])
+    trees = pd.DataFrame([{"n": n, "instance": i, "trees": 3 + (n_trees_growth if n == 64 else 0) + rng.integers(0, 3)}
+                          for n in (8, 64) for i in range(3)])
+    return pd.DataFrame(curves), gaps, trees
+
+
+def test_claims_clear_effect_and_no_effect():
+    rng = np.random.default_rng(0)
+    clear = make_claims(*synthetic(rng, lambda m: 0.1 / np.sqrt(m), 0.6, 40))
+    assert [c["verdict"] for c in clear] == [C.ILLUSTRATED] * 3
+    assert "pooled slope" in clear[1]["note"]
+    # no effect: the same best parameter, a gap that does not depend on m, no growth of the tree count
+    for k in range(10):
+        flat = make_claims(*synthetic(np.random.default_rng(k), lambda m: 0.05, 0.0, 0))
+        assert all(c["verdict"] != C.ILLUSTRATED for c in flat), [c["verdict"] for c in flat]
+    # a gap that grows with m contradicts the claim
+    grows = make_claims(*synthetic(rng, lambda m: 0.01 * m, 0.6, 40))
+    assert grows[1]["verdict"] == C.NOT_REPRODUCED
+
+
+def test_gap_slope_bootstrap_is_null_calibrated():
+    wins = [make_claims(*synthetic(np.random.default_rng(k), lambda m: 0.05, 0.0, 0))[1]["verdict"] == C.ILLUSTRATED
+            for k in range(100)]
+    assert np.mean(wins) <= 0.05
 
 
 def test_illustration_verdict():

@@ -5,7 +5,7 @@ import torch
 
 from repro.core import claims as C
 from repro.papers.gan_stability.images import class_coverage
-from repro.papers.gan_stability.render import image_claims, make_claims
+from repro.papers.gan_stability.claims import make_claims
 from repro.papers.gan_stability.ring import Discriminator, mode_coverage, ring_centres, value
 from repro.papers.gan_stability.toy import Toy, simulate
 
@@ -70,12 +70,38 @@ def runs_frame(wgan0, gan0, reg):
     return pd.DataFrame(rows)
 
 
+def history(col, per_eta, iterations=(0, 1000, 2000, 3000, 4000), **keys):
+    """Evaluations of every (eta, seed): per_eta maps eta -> one list of values (over iterations) per seed."""
+    return pd.DataFrame([{**keys, "eta": eta, "seed": seed, "iteration": it, col: v, "high_quality": 0.5}
+                         for eta, seeds in per_eta.items() for seed, vals in enumerate(seeds)
+                         for it, v in zip(iterations, vals)])
+
+
 def test_claims_from_measurements():
-    final = pd.DataFrame({"eta": [0.0, 0.0, 0.5, 0.5], "seed": [0, 1, 0, 1], "modes": [2, 3, 8, 8], "high_quality": [0.1] * 4})
-    claims = make_claims(runs_frame(1.2, 0.01, 0.001), final)
-    assert [c["verdict"] for c in claims] == [C.REPRODUCED, C.REPRODUCED]
-    claims = make_claims(runs_frame(0.01, 0.01, 0.001), final.assign(modes=[8, 8, 8, 8]))
+    # η=0 mode-hops (its last evaluation even reaches 8 modes); η=0.5 covers 7-8 modes throughout the second half
+    hist = history("modes", {0.0: [[1, 8, 2, 3, 8], [1, 4, 1, 2, 0], [1, 2, 6, 1, 2]],
+                             0.5: [[1, 5, 8, 8, 8], [1, 6, 7, 8, 8], [1, 4, 8, 8, 7]]})
+    final = hist[hist.iteration == 4000]
+    claims = make_claims(runs_frame(1.2, 0.01, 0.001), hist, final)
+    assert [c["verdict"] for c in claims] == [C.ILLUSTRATED, C.REPRODUCED]  # the toy is deterministic
+    flipped = hist.assign(eta=hist.eta.map({0.0: 0.5, 0.5: 0.0}))
+    claims = make_claims(runs_frame(0.01, 0.01, 0.001), flipped, flipped[flipped.iteration == 4000])
     assert [c["verdict"] for c in claims] == [C.NOT_REPRODUCED, C.NOT_REPRODUCED]
+
+
+def test_ring_claim_does_not_pass_on_noise():
+    """Both arms draw their coverage from the same distribution: `reproduced` in at most 5% of draws, and
+    never on an exact tie."""
+    rng = np.random.default_rng(0)
+    wins = []
+    for _ in range(200):
+        draws = {eta: rng.integers(0, 9, size=(3, 5)).tolist() for eta in (0.0, 0.5)}
+        hist = history("modes", draws)
+        wins.append(make_claims(runs_frame(1.2, 0.01, 0.001), hist, hist[hist.iteration == 4000])[1]["verdict"]
+                    == C.REPRODUCED)
+    assert np.mean(wins) <= 0.05
+    tie = history("modes", {0.0: [[8] * 5] * 3, 0.5: [[8] * 5] * 3})
+    assert make_claims(runs_frame(1.2, 0.01, 0.001), tie, tie)[1]["verdict"] == C.INCONCLUSIVE
 
 
 def test_class_coverage_counts_confident_classes():
@@ -89,6 +115,10 @@ def test_class_coverage_counts_confident_classes():
 
 
 def test_image_claim():
-    final = pd.DataFrame({"data": ["d"] * 4, "eta": [0.0, 0.0, 0.5, 0.5], "seed": [0, 1, 0, 1], "classes": [1, 0, 8, 9]})
-    assert image_claims(final)[0]["verdict"] == C.REPRODUCED
-    assert image_claims(final.assign(classes=[8, 9, 8, 9]))[0]["verdict"] == C.NOT_REPRODUCED
+    hist = history("classes", {0.0: [[0, 1, 0, 0, 1], [0, 0, 0, 0, 0], [0, 2, 1, 0, 0]],
+                               0.5: [[0, 5, 8, 9, 8], [0, 6, 7, 9, 9], [0, 4, 8, 8, 9]]}, data="d")
+    ring = history("modes", {0.0: [[8] * 5] * 3, 0.5: [[8] * 5] * 3})
+    claims = make_claims(runs_frame(1.2, 0.01, 0.001), ring, ring, hist)
+    assert claims[2]["id"] == "image_modes" and claims[2]["verdict"] == C.REPRODUCED
+    same = hist.assign(classes=hist.classes.where(hist.eta == 0.0, 0))  # both arms collapse
+    assert make_claims(runs_frame(1.2, 0.01, 0.001), ring, ring, same)[2]["verdict"] != C.REPRODUCED

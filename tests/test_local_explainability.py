@@ -3,7 +3,7 @@ import pytest
 
 from repro.core import claims as C
 from repro.papers.local_explainability.explain import mnf, rho
-from repro.papers.local_explainability.render import make_claims
+from repro.papers.local_explainability.claims import make_claims
 
 
 def test_mnf_is_zero_for_a_linear_model():
@@ -28,14 +28,27 @@ def test_rho_limits():
     assert rho(same, 0.5, 4000, rng) == pytest.approx(1.0, rel=1e-6)
 
 
-def run(seed, corr, small_gap, big_gap):
-    model = lambda s_gap: {"hidden": 8, "weight_decay": 0.0, "gap": 0.1, "mnf": {  # noqa: E731
-        "0.5": {"train": 0.0, "test": small_gap}, "4.0": {"train": 0.1, "test": 0.1 + big_gap}}}
-    return {"seed": seed, "sigma_focus": 0.5, "spearman_gap_vs_train_mnf": corr, "models": [model(0)],
-            "rho": [{"sigma": 0.5, "n": 10, "rho": 3.0}, {"sigma": 0.5, "n": 40, "rho": 6.0},
+def run(seed, corr, small_gap, big_gap, rho_small=6.0, noise=0.0, rng=None):
+    """One seed's metrics: Spearman `corr`, |test − train MNF| = small_gap at σ=0.5 and big_gap at σ=4, ρ_S
+    growing from 3 (|S|=10) to rho_small (|S|=40) at σ=0.5 and flat at σ=4; seed noise of sd `noise`."""
+    e = (rng or np.random.default_rng(seed)).normal(0, noise, 4)
+    model = {"hidden": 8, "weight_decay": 0.0, "gap": 0.1, "mnf": {
+        "0.5": {"train": 0.0, "test": small_gap + e[0]}, "4.0": {"train": 0.1, "test": 0.1 + big_gap + e[1]}}}
+    return {"seed": seed, "sigma_focus": 0.5, "spearman_gap_vs_train_mnf": corr + e[2], "models": [model],
+            "rho": [{"sigma": 0.5, "n": 10, "rho": 3.0}, {"sigma": 0.5, "n": 40, "rho": rho_small * np.exp(e[3])},
                     {"sigma": 4.0, "n": 10, "rho": 1.0}, {"sigma": 4.0, "n": 40, "rho": 1.0}]}
 
 
 def test_claims():
-    assert [c["verdict"] for c in make_claims([run(0, 0.9, 0.2, 0.01)])] == [C.REPRODUCED] * 3
-    assert [c["verdict"] for c in make_claims([run(0, 0.1, 0.01, 0.2)])][:2] == [C.NOT_REPRODUCED] * 2
+    verdicts = lambda runs: [c["verdict"] for c in make_claims(runs)]  # noqa: E731
+    assert verdicts([run(s, 0.9, 0.2, 0.01, noise=0.01) for s in range(3)]) == [C.REPRODUCED] * 2 + [C.ILLUSTRATED]
+    assert verdicts([run(s, -0.9, 0.01, 0.2, rho_small=1.0, noise=0.01) for s in range(3)]) == [C.NOT_REPRODUCED] * 3
+
+
+def test_claims_do_not_pass_on_noise():
+    """No correlation, equal train/test MNF gaps at both widths, a flat ρ_S: nothing may pass in more than 5%."""
+    rng = np.random.default_rng(0)
+    wins = np.array([[c["verdict"] in (C.REPRODUCED, C.ILLUSTRATED)
+                      for c in make_claims([run(s, 0.0, 0.1, 0.1, rho_small=3.0, noise=0.05, rng=rng) for s in range(3)])]
+                     for _ in range(200)])
+    assert (wins.mean(axis=0) <= 0.05).all(), wins.mean(axis=0)

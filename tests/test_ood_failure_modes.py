@@ -3,7 +3,7 @@ import pandas as pd
 
 from repro.core import claims as C
 from repro.papers.ood_failure_modes.digits import with_spurious
-from repro.papers.ood_failure_modes.render import make_claims
+from repro.papers.ood_failure_modes.claims import make_claims
 from repro.papers.ood_failure_modes.toy import gd_path, groups, max_margin, spurious_share
 
 
@@ -43,13 +43,35 @@ def test_spurious_feature_sign_by_group():
     assert np.allclose(s, [0.1, -0.1, -0.1, 0.1])
 
 
+def synthetic(seed, effect, noise=0.02):
+    """Per-seed metrics with every effect scaled by `effect` (0: no effect) plus seed noise."""
+    r = np.random.default_rng(seed)
+    toy = {"seed": seed,
+           "statistical": [{"majority_share": p, "spurious_share": list(effect * (p - 0.5) / np.log(np.e + np.arange(5))
+                                                                       + r.normal(0, noise, 5))}
+                           for p in (0.5, 0.75, 0.875, 0.95)],
+           "geometric": [{"minority_fraction": f, "max_margin_spurious_share": -effect * 0.1 * np.log(f) + r.normal(0, noise)}
+                         for f in (0.5, 0.15, 0.05, 0.01)]}
+    norms = pd.DataFrame({"seed": seed, "n": [25, 100, 400], "norm": np.exp(effect * 0.5 * np.log([25, 100, 400])
+                                                                            + r.normal(0, noise, 3))})
+    run = {"seed": seed, "accuracy": {"control": list(0.9 + r.normal(0, noise, 3)),
+                                      "experimental": list(0.9 - effect * 0.3 + r.normal(0, noise, 3))}}
+    return toy, norms, run
+
+
+def claims_of(draws):
+    toys, norms, runs = zip(*draws)
+    return make_claims(list(toys), pd.concat(norms), list(runs))
+
+
 def test_claims():
-    toy = {"seed": 0, "statistical": [{"majority_share": 0.5, "spurious_share": [0.0, 0.01]},
-                                      {"majority_share": 0.9, "spurious_share": [0.5, 0.2]}],
-           "geometric": [{"minority_fraction": 0.5, "max_margin_spurious_share": 0.0},
-                         {"minority_fraction": 0.01, "max_margin_spurious_share": 0.3}]}
-    norms = pd.DataFrame({"seed": [0, 0], "n": [10, 100], "norm": [1.0, 3.0]})
-    runs = [{"seed": 0, "accuracy": {"control": [0.9, 0.95], "experimental": [0.5, 0.95]}}]
-    assert [c["verdict"] for c in make_claims([toy], norms, runs)] == [C.REPRODUCED] * 4
-    runs = [{"seed": 0, "accuracy": {"control": [0.9, 0.95], "experimental": [0.88, 0.95]}}]
-    assert make_claims([toy], norms, runs)[3]["verdict"] == C.NOT_REPRODUCED
+    assert [c["verdict"] for c in claims_of([synthetic(s, 1.0) for s in range(3)])] == [C.REPRODUCED] * 4
+    assert [c["verdict"] for c in claims_of([synthetic(s, -1.0) for s in range(3)])] == [C.NOT_REPRODUCED] * 4
+
+
+def test_claims_do_not_pass_on_noise():
+    rng = np.random.default_rng(0)
+    wins = np.array([[c["verdict"] == C.REPRODUCED
+                      for c in claims_of([synthetic(int(rng.integers(1 << 30)), 0.0) for _ in range(3)])]
+                     for _ in range(200)])
+    assert (wins.mean(axis=0) <= 0.05).all(), wins.mean(axis=0)

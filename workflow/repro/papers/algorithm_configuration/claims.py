@@ -129,7 +129,7 @@ def make_claims(curves: pd.DataFrame, gaps: pd.DataFrame, trees: pd.DataFrame) -
     if n_min == n_max:
         check3 = C.inconclusive("merge trees counted at one n only")
     else:
-        c = C.paired_greater("trees", per_n[n_max], per_n[n_min], 0)
+        c = C.paired_greater("trees", per_n[n_max], per_n[n_min], 0, resolution=1.0)  # integer counts
         check3 = C.illustration(replace(c, test=f"mean trees(n={n_max}) − trees(n={n_min}) > 0 (instance by instance)",
                                         method="t-test over instances (independent draws at each n)"))
     return [

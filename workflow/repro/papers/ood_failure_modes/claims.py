@@ -90,7 +90,7 @@ def make_claims(toys: list[dict], norms: pd.DataFrame, runs: list[dict]) -> list
                                - next(s["spurious_share"][-1] for s in t["statistical"] if s["majority_share"] == shares[0])
                                for t in toys]},
                 check=check1,
-                note="The share decays like 1/log t for every p (GD tends to the max-margin direction, which does "
+                note="The share decays like 1/log t for every p > 1/2 (GD tends to the max-margin direction, which does "
                      "not use the feature), so the last epoch alone nearly erases the effect; the statistic uses the "
                      "whole log-spaced trajectory, as the paper's figure does."),
         C.claim(SPECS["geometric_skew"],

@@ -16,7 +16,8 @@ TITLE = "A reinforcement learning approach to online learning of decision trees 
 
 def load(paths):
     docs = [read_json(p) for p in paths]
-    runs = pd.DataFrame([{"stream": d["stream"], "seed": d["seed"], "d": d["d"], "drifts": d["drifts"], **r}
+    runs = pd.DataFrame([{"stream": d["stream"], "seed": d["seed"], "d": d["d"], "drifts": d["drifts"],
+                          "train_test_overlap": d.get("train_test_overlap", float("nan")), **r}
                          for d in docs for r in d["runs"]])
     runs["stream_features"] = runs.read_features.map(np.mean)
     return runs

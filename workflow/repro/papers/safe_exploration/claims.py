@@ -65,7 +65,8 @@ def make_claims(runs: pd.DataFrame) -> list[dict]:
     for env in envs:
         if unsafe_agents:
             worst = per.loc[env]["unsafe_visits"][unsafe_agents].max(axis=1).tolist()
-            parts1.append(C.mean_greater(f"{env}: unsafe states entered by the most unsafe baseline", worst, 0.0))
+            parts1.append(C.mean_greater(f"{env}: unsafe states entered by the most unsafe baseline", worst, 0.0,
+                                         resolution=1.0))  # integer counts
             measured1 |= {f"{env}: {LABELS[a]} unsafe states entered": per.loc[env]["unsafe_visits"][a].tolist()
                           for a in unsafe_agents}
     if not unsafe_agents:
@@ -80,7 +81,7 @@ def make_claims(runs: pd.DataFrame) -> list[dict]:
             continue
         best_safe = sub[baselines].min(axis=1).tolist()  # the best safe baseline of each seed (conservative for ASE)
         checks2.append(C.paired_greater(f"{env}: best safe baseline − ASE suboptimal steps", best_safe,
-                                        sub["ase"].tolist(), 0.0))
+                                        sub["ase"].tolist(), 0.0, resolution=1.0))  # integer step counts
         measured2 |= {f"{env}: {LABELS[a]} suboptimal steps": sub[a].tolist() for a in ["ase", *baselines]}
     return [
         C.claim(SPECS["ase_never_unsafe"], measured=measured1, check=C.all_of(*parts1)),
