@@ -45,5 +45,5 @@ report: venv                               ## HTML report with a caption for eve
 clean:                                     ## intermediate results (keeps paper_figures/)
 	rm -rf results .snakemake
 
-bench: venv                                ## training-core benchmark → bench/results.json
+bench: venv                                ## training-core benchmark + K=3 seeds side by side vs one by one → bench/results.json
 	$(BIN)/python bench/bench_core.py --out bench/results.json

@@ -1,20 +1,27 @@
 # nagarajan-repro: one DAG that reproduces the papers of Vaishnavh Nagarajan.
 # Mini scale by default; `--configfile config/full.yaml` for paper scale. See README.md.
 import os
+import sys
 
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
+sys.path.insert(0, os.path.join(workflow.basedir, "workflow"))  # this checkout's `repro`, also in a copy
+
+from repro.core.configtypes import coerce_file
 
 
 configfile: os.path.join(workflow.basedir, "config", "config.yaml")  # also under --directory
 
 
+# `--config key=value` values arrive as strings: give them the types the schema declares, then validate.
+coerce_file(config, os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml"))
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/text_data.smk"
+include: "workflow/rules/images.smk"
 include: "workflow/rules/ntp_pitfalls.smk"
 include: "workflow/rules/gan_stability.smk"
 include: "workflow/rules/algorithm_configuration.smk"

@@ -113,3 +113,47 @@ def test_ragged_decoding_on_gpu_matches_cpu():
     prompts = [[5, 6, 7], [1] * 12, [9, 8, 7, 6, 5, 4, 3]]
     on_cpu = model.complete(prompts, 10, stop=255)
     assert model.cuda().complete(prompts, 10, stop=255) == on_cpu
+
+
+def ensemble_stage_cfgs(cfg: dict) -> list[tuple[str, dict, dict]]:
+    """(stage, params, outputs) of every GPU-tagged stage of the image and toy papers, as their rules build
+    them (workflow/rules/<paper>.smk), at the scale of `cfg`."""
+    def pick(section, *keys):
+        return {k: cfg[section][k] for k in keys}
+    df, uc, gd, ms = (cfg[s] for s in ("distance_from_init", "uniform_convergence", "disagreement", "memorisation_scaling"))
+    arch = cfg["pac_bayes_noise"]["architectures"][0]
+    return [
+        ("distance_from_init.train", df["experiments"]["labels"] | pick("distance_from_init", "source", "n_test",
+         "split_seed", "seeds", "depth", "optim") | {"experiment": "labels"}, {"metrics": "dfi.json"}),
+        ("uniform_convergence.train_images", uc["images"] | pick("uniform_convergence", "source", "n_test", "split_seed",
+         "seeds"), {"metrics": "uc.json"}),
+        ("uniform_convergence.train_spheres", uc["spheres"] | {"seeds": uc["seeds"]}, {"metrics": "spheres.json"}),
+        ("pac_bayes_noise.train", pick("pac_bayes_noise", "source", "n_test", "split_seed", "seeds", "m", "optim")
+         | {"depth": arch[0], "width": arch[1]}, {"metrics": "pb.json"}),
+        ("disagreement.train_pairs", pick("disagreement", "source", "n_test", "split_seed", "seeds", "other_data_offset",
+         "optim") | {k: gd["grid"][k] for k in ("lr", "augment_shift", "m")} | {"channels": gd["grid"]["channels"][0]},
+         {"metrics": "pairs.json"}),
+        ("disagreement.train_ensemble", gd["ensemble"] | pick("disagreement", "source", "n_test", "split_seed", "optim")
+         | {"seed": 0}, {"metrics": "ensemble.json"}),
+        ("kd_deviations.train_images", cfg["kd_deviations"]["images"] | {"seeds": cfg["kd_deviations"]["seeds"]},
+         {"metrics": "kd.json"}),
+        ("memorisation_scaling.train", {k: v for k, v in ms.items() if k not in ("seeds", "resources", "threads",
+         "threshold")} | {"seed": 0}, {"metrics": "mem.json"}),
+        ("resmem.train_images", cfg["resmem"]["images"] | {k: cfg["resmem"][k] for k in ("seeds", "ks", "sigmas")},
+         {"metrics": "resmem.json"}),
+        ("adversarial_risk.train_2d", cfg["adversarial_risk"]["toy_2d"] | {"seed": 0}, {"metrics": "adv.json"}),
+    ]
+
+
+@pytest.mark.parametrize("stage", [s for s, _, _ in ensemble_stage_cfgs(merged(REPO / "config/config.yaml", SMOKE))])
+def test_image_and_toy_papers_train_on_gpu(stage, tmp_path):
+    """The batched ensembles (TF32 steps, fp32 measurements) and the adversarial toy on CUDA: each stage runs
+    end to end with its model on the GPU and writes its metrics (NaN only where the CPU run has them: a
+    memorisation score of an example no subset held out)."""
+    from repro.core.stages import resolve
+    [(_, params, outputs)] = [c for c in ensemble_stage_cfgs(merged(REPO / "config/config.yaml", SMOKE)) if c[0] == stage]
+    outputs = {k: tmp_path / v for k, v in outputs.items()}
+    resolve(stage)(params, {}, outputs, 1)
+    metrics = read_json(outputs["metrics"])
+    assert metrics and (stage == "memorisation_scaling.train" or "NaN" not in outputs["metrics"].read_text())
+

@@ -65,10 +65,30 @@ def test_dry_run_plans_every_figure_with_gpu_tags_only_at_full_scale(scale, tmp_
     train = [res for rule, res in planned if "_train" in rule]  # training rules: <paper>_train[_<what>]
     assert train, "no training jobs planned"
     if scale == "full":
-        assert all("gpu=1" in r and "gpu_manufacturer=nvidia" in r for r in train)
+        cpu_only = {section for section, cfg in yaml.safe_load(open(FULL)).items()
+                    if isinstance(cfg, dict) and cfg.get("resources", {}).get("train", {}).get("gpu") == 0}
+        gpu_train = [res for rule, res in planned if "_train" in rule and not rule.startswith(tuple(cpu_only))]
+        assert gpu_train and all("gpu=1" in r and "gpu_manufacturer=nvidia" in r for r in gpu_train)
+        # every runtime tag fits a 24 h partition limit (longer jobs resume on a retry: test_snakemake_behaviour)
+        runtimes = [int(m[1]) for _, res in planned if (m := re.search(r"runtime=(\d+)", res))]
+        assert len(runtimes) > 100 and max(runtimes) <= 1440
+        # hub image sets: one download job each, on the submitting host, before the training jobs read them
+        assert {"mnist", "cifar10", "cifar100"} <= set(re.findall(r"results/data/images/(\w+)", out))
     else:
         assert not any("gpu" in res for _, res in planned)
-    assert not any("gpu" in res for rule, res in planned if "_train" not in rule)
+        assert "results/data/images" not in out  # mini scale: bundled digits, no downloads
+    assert not any("gpu" in res for rule, res in planned if "_train" not in rule and rule not in GPU_EVALUATION)
+
+
+GPU_EVALUATION = {"downscaling_prune"}  # evaluation rules that run on a GPU at full scale
+
+
+def test_gpu_request_gres_asks_for_gres_instead_of_gpus(tmp_path):
+    """--config gpu_request=gres (profiles/slurm): the SLURM plugin gets gres="gpu:1" (--gres=gpu:1), no `gpu`."""
+    out = snakemake("-n", "--cores", "2", "--configfile", FULL, "--config", "gpu_request=gres", workdir=tmp_path).stdout
+    planned = jobs(out)
+    gpu_jobs = [res for rule, res in planned if "gres=gpu:1" in res]
+    assert gpu_jobs and not any(re.search(r"\bgpu=", res) for _, res in planned)
 
 
 def test_lint_is_clean():
@@ -117,11 +137,14 @@ def test_two_runs_give_identical_results(smoke_run, tmp_path):
     assert compared > 10
 
 
-def test_killed_training_job_resumes_from_its_checkpoint(tmp_path):
+@pytest.mark.parametrize("batch_seeds", [True, False], ids=["seeds_side_by_side", "one_job_per_seed"])
+def test_killed_training_job_resumes_from_its_checkpoint(tmp_path, batch_seeds):
     """SIGKILL the training process mid-run (as a preempted node would); snakemake reports the failed
-    job, and the rerun resumes from the checkpoint and gives the reference result."""
+    job, and the rerun resumes from the checkpoint and gives the reference result. With batch_seeds the
+    job trains both smoke seeds side by side (repro.nn.seeds) from one checkpoint."""
     long_cfg = tmp_path / "long.yaml"
-    long_cfg.write_text("ntp_pitfalls:\n  optim: {steps: 3000, warmup: 5, ckpt_every: 100, log_every: 50}\n")
+    long_cfg.write_text(f"ntp_pitfalls:\n  batch_seeds: {str(batch_seeds).lower()}\n"
+                        "  optim: {steps: 3000, warmup: 5, ckpt_every: 100, log_every: 50}\n")
     target = "results/ntp_pitfalls/metrics/d2_l3_n10/ntp/seed0.json"
     args = [target, "--cores", "1", "--configfile", SMOKE, str(long_cfg)]
     ref = tmp_path / "ref"
@@ -133,7 +156,7 @@ def test_killed_training_job_resumes_from_its_checkpoint(tmp_path):
            "--directory", str(run)] + args
     proc = subprocess.Popen(cmd, cwd=REPO, env=TEST_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)
-    ckpt = run / "results/ntp_pitfalls/ckpt/models/d2_l3_n10/ntp/seed0/model.pt.ckpt"
+    ckpt = run / f"results/ntp_pitfalls/ckpt/models/d2_l3_n10/ntp/seed0/model.pt{'.seeds' if batch_seeds else ''}.ckpt"
     deadline = time.time() + 120
     while not ckpt.exists() and time.time() < deadline and proc.poll() is None:
         time.sleep(0.05)
@@ -143,7 +166,48 @@ def test_killed_training_job_resumes_from_its_checkpoint(tmp_path):
     assert not (run / "results/ntp_pitfalls/models/d2_l3_n10/ntp/seed0/model.pt").exists()
 
     snakemake(*args, workdir=run)
-    log = (run / "results/ntp_pitfalls/logs/train_d2_l3_n10_ntp_seed0.log").read_text()
+    log = (run / f"results/ntp_pitfalls/logs/train_d2_l3_n10_ntp_{'seeds' if batch_seeds else 'seed0'}.log").read_text()
     assert "resumed from" in log
     assert (run / target).read_bytes() == (ref / target).read_bytes()
+    assert not ckpt.exists()
+
+
+def test_a_job_longer_than_its_time_limit_resumes_on_its_retry(tmp_path):
+    """resources.train.total_runtime > runtime: the rule gets retries (common.smk train_retries), so a training
+    job killed after its first checkpoint (as SLURM kills one at its time limit) is retried by the same
+    snakemake run, resumes from the checkpoint, and gives the uninterrupted run's result."""
+    import json
+
+    import psutil
+
+    long_cfg = tmp_path / "long.yaml"
+    long_cfg.write_text("creativity:\n  resources:\n    train: {gpu: 0, mem_mb: 1000, runtime: 10, total_runtime: 15}\n"
+                        "  optim: {steps: 3000, warmup: 5, ckpt_every: 100, log_every: 50}\n")
+    target = "results/creativity/sibling/ntp/seed0.json"
+    args = [target, "--cores", "1", "--configfile", SMOKE, str(long_cfg)]
+    ref = tmp_path / "ref"
+    snakemake(*args, workdir=ref)
+
+    run = tmp_path / "run"
+    run.mkdir()
+    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--workflow-profile", str(REPO / "profiles/default"),
+           "--directory", str(run)] + args
+    proc = subprocess.Popen(cmd, cwd=REPO, env=TEST_ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    ckpt = run / "results/creativity/ckpt/sibling/ntp/seed0.json.ckpt"
+    deadline = time.time() + 120
+    while not ckpt.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert ckpt.exists(), "training finished or failed before its first checkpoint"
+    stage = [p for p in psutil.Process(proc.pid).children(recursive=True)
+             if any(".snakemake/scripts" in part for part in p.cmdline())]
+    assert len(stage) == 1, [p.cmdline() for p in stage]
+    stage[0].kill()  # the job's own process, by its id: the first attempt fails as at a time limit
+    out, _ = proc.communicate(timeout=300)
+    assert proc.returncode == 0, out[-4000:]
+    assert "Trying to restart job" in out                         # snakemake retried the job itself
+    log = (run / "results/creativity/logs/train_sibling_ntp_seed0.log").read_text()
+    assert "resumed from" in log
+    drop = lambda m: {k: v for k, v in m.items() if k != "train_seconds"}  # noqa: E731
+    assert drop(json.loads((run / target).read_text())) == drop(json.loads((ref / target).read_text()))
     assert not ckpt.exists()

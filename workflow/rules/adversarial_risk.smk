@@ -18,6 +18,7 @@ rule adversarial_risk_family_1d:
         family="results/adversarial_risk/family_1d/seed{seed}.json",
     params:
         stage="adversarial_risk.family_1d",
+        code=code_version("adversarial_risk.family_1d"),
         cfg=lambda w: ADV["toy_1d"] | {"seed": int(w.seed)},
     resources:
         **light_resources("adversarial_risk"),
@@ -36,6 +37,7 @@ rule adversarial_risk_train_2d:
         metrics="results/adversarial_risk/train_2d/seed{seed}.json",
     params:
         stage="adversarial_risk.train_2d",
+        code=code_version("adversarial_risk.train_2d"),
         cfg=lambda w: ADV["toy_2d"] | {"seed": int(w.seed)},
     threads: 1
     resources:
@@ -67,6 +69,7 @@ rule adversarial_risk_render:
         claims=f"{ADV_FIGS}/claims.json",
     params:
         stage="adversarial_risk.render",
+        code=code_version("adversarial_risk.render"),
         cfg={"scale": config["scale"], "eps_focus": ADV["eps_focus"]},
     resources:
         **light_resources("adversarial_risk"),

@@ -25,6 +25,7 @@ rule algorithm_configuration_utilities:
         utilities="results/algorithm_configuration/{ac_problem}/{ac_family}/seed{seed}.json",
     params:
         stage="algorithm_configuration.utilities",
+        code=code_version("algorithm_configuration.utilities"),
         cfg=lambda w: {k: v for k, v in AC[w.ac_problem].items() if k != "families"}
         | {"problem": w.ac_problem, "family": w.ac_family, "seed": int(w.seed), "sizes": AC["sizes"], "repeats": AC["repeats"]},
     threads: 1
@@ -45,6 +46,7 @@ rule algorithm_configuration_merge_trees:
         trees="results/algorithm_configuration/merge_trees.json",
     params:
         stage="algorithm_configuration.merge_trees",
+        code=code_version("algorithm_configuration.merge_trees"),
         cfg=AC["merge_trees"],
     resources:
         **light_resources("algorithm_configuration"),
@@ -77,6 +79,7 @@ rule algorithm_configuration_render:
         claims=f"{AC_FIGS}/claims.json",
     params:
         stage="algorithm_configuration.render",
+        code=code_version("algorithm_configuration.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("algorithm_configuration"),

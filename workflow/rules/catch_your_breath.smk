@@ -24,11 +24,13 @@ rule catch_your_breath_train:
         metrics="results/catch_your_breath/{cyb_method}/seed{seed}.json",
     params:
         stage="catch_your_breath.train",
+        code=code_version("catch_your_breath.train"),
         cfg=lambda w: {k: v for k, v in CYB.items() if k not in ("seeds", "resources", "threads")}
         | {"method": w.cyb_method, "seed": int(w.seed)},
     threads: CYB["threads"]
     resources:
-        **train_resources("catch_your_breath"),
+        **train_resources("catch_your_breath", resumable=True),  # fit() checkpoints: total_runtime may span attempts
+    retries: train_retries("catch_your_breath")
     log:
         "results/catch_your_breath/logs/train_{cyb_method}_seed{seed}.log",
     benchmark:
@@ -54,6 +56,7 @@ rule catch_your_breath_render:
         claims=f"{CYB_FIGS}/claims.json",
     params:
         stage="catch_your_breath.render",
+        code=code_version("catch_your_breath.render"),
         cfg={"scale": config["scale"], "k": CYB["k"], "synthetic": CYB["corpus"] == "synthetic"},
     resources:
         **light_resources("catch_your_breath"),

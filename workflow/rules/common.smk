@@ -1,4 +1,7 @@
-# Helpers shared by every paper's rules: the paper list, resources, targets.
+# Helpers shared by every paper's rules: the paper list, resources, targets, code versions.
+import math
+
+from repro.core.codeversion import CodeIndex
 
 PAPERS = config["papers"]
 STAGE = "../scripts/stage.py"  # the one Snakemake → Python adapter (relative to rules/)
@@ -10,18 +13,80 @@ wildcard_constraints:
     seed=r"\d+",
 
 
-def train_resources(section):
-    """mem_mb/runtime for a compute rule, plus the GPU tags when the scale asks for a GPU."""
+def train_resources(section, resumable=False):
+    """mem_mb/runtime for a compute rule, plus the GPU tags when the scale asks for a GPU: `gpu=N` (the
+    SLURM plugin's --gpus=N), or `gres="gpu:N"` (--gres=gpu:N) with `--config gpu_request=gres`
+    (profiles/slurm). `resumable`: the rule's stage resumes from its checkpoint, so its `total_runtime`
+    may exceed one attempt's `runtime` (train_retries); any other rule must finish in one attempt."""
     r = config[section]["resources"]["train"]
     res = {"mem_mb": r["mem_mb"], "runtime": r["runtime"]}
+    if r.get("total_runtime", 0) > r["runtime"] and not resumable:
+        raise ValueError(f"{section}: resources.train.total_runtime {r['total_runtime']} > runtime {r['runtime']} "
+                         "minutes, but this training stage does not resume from a checkpoint: a job cut at its "
+                         "time limit would start over; raise runtime instead")
     if r.get("gpu", 0) > 0:
-        res |= {"gpu": r["gpu"], "gpu_manufacturer": "nvidia"}
+        if config.get("gpu_request", "gpus") == "gres":
+            res |= {"gres": f"gpu:{r['gpu']}", "gpu_manufacturer": "nvidia"}
+        else:
+            res |= {"gpu": r["gpu"], "gpu_manufacturer": "nvidia"}
     return res
+
+
+def train_retries(section):
+    """The `retries` of a resumable training rule, one whose stage trains with repro.nn.trainer's checkpoints. A
+    job that needs `total_runtime` minutes, more than one attempt's `runtime` (the partition's limit),
+    continues from its last checkpoint on the next attempt; ceil(total / runtime) retries give it one
+    attempt more than it needs (a preemption, a slow node). None without total_runtime: the profile's
+    --retries."""
+    r = config[section]["resources"]["train"]
+    if "total_runtime" not in r:
+        return None
+    return math.ceil(r["total_runtime"] / r["runtime"])
 
 
 def light_resources(section):
     r = config[section]["resources"]["light"]
     return {"mem_mb": r["mem_mb"], "runtime": r["runtime"]}
+
+
+CODE = CodeIndex(workflow.basedir)  # this checkout's workflow/repro and workflow/scripts/stage.py
+
+
+def code_version(stage):
+    """Every rule's `params: code=`: a digest of the code its stage runs (repro.core.codeversion), so the
+    params rerun trigger reruns the jobs whose code changed; comments and docstrings do not count."""
+    return CODE.version(stage)
+
+
+def image_sources():
+    """name → image source of every hub image set in the config (a `source` mapping with a hub_id, in any
+    paper's section), each downloaded once by fetch_images (images.smk). Mini scale has none (bundled digits)."""
+    found = {}
+
+    def walk(node):
+        if isinstance(node, dict):
+            src = node.get("source")
+            if isinstance(src, dict) and src.get("name") != "digits" and "hub_id" in src:
+                if found.setdefault(src["name"], src) != src:
+                    raise ValueError(f"image set {src['name']!r} names two sources: {found[src['name']]} and {src}; "
+                                     "give them different names")
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(dict(config))
+    return found
+
+
+IMAGE_SOURCES = image_sources()
+
+
+def image_input(source):
+    """A training rule's input `images`: the fetch_images folder of a hub image set (jobs read only the
+    disk, never the hub); nothing for the bundled digits."""
+    return {} if source["name"] == "digits" else {"images": f"results/data/images/{source['name']}"}
 
 
 PAPER_TARGETS = {}  # slug -> list of final artefacts; filled by each paper's rules file

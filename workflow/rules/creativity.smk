@@ -22,11 +22,13 @@ rule creativity_train:
         metrics="results/creativity/{cr_task}/{cr_arm}/seed{seed}.json",
     params:
         stage="creativity.train",
+        code=code_version("creativity.train"),
         cfg=lambda w: {k: v for k, v in CR.items() if k not in ("tasks", "arms", "seeds", "resources")}
         | CR["tasks"][w.cr_task] | {"task": w.cr_task, "arm": w.cr_arm, "seed": int(w.seed)},
     threads: CR["threads"]
     resources:
-        **train_resources("creativity"),
+        **train_resources("creativity", resumable=True),  # fit() checkpoints: total_runtime may span attempts
+    retries: train_retries("creativity")
     log:
         "results/creativity/logs/train_{cr_task}_{cr_arm}_seed{seed}.log",
     benchmark:
@@ -52,6 +54,7 @@ rule creativity_render:
         claims=f"{CR_FIGS}/claims.json",
     params:
         stage="creativity.render",
+        code=code_version("creativity.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("creativity"),

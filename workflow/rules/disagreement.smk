@@ -13,12 +13,15 @@ PAPER_TARGETS["disagreement"] = [
 
 
 rule disagreement_train_pairs:
+    input:
+        **image_input(GD["source"]),
     output:
         metrics="results/disagreement/pairs/c{channels}.json",
     wildcard_constraints:
         channels=r"\d+",
     params:
         stage="disagreement.train_pairs",
+        code=code_version("disagreement.train_pairs"),
         cfg=lambda w: {k: GD[k] for k in ("source", "n_test", "split_seed", "seeds", "other_data_offset", "optim")}
         | {k: GD["grid"][k] for k in ("lr", "augment_shift", "m")}
         | {"channels": int(w.channels)},
@@ -36,10 +39,13 @@ rule disagreement_train_pairs:
 
 
 rule disagreement_train_ensemble:
+    input:
+        **image_input(GD["source"]),
     output:
         metrics="results/disagreement/ensemble/seed{seed}.json",
     params:
         stage="disagreement.train_ensemble",
+        code=code_version("disagreement.train_ensemble"),
         cfg=lambda w: GD["ensemble"] | {k: GD[k] for k in ("source", "n_test", "split_seed", "optim")} | {"seed": int(w.seed)},
     threads: GD["threads"]
     resources:
@@ -69,6 +75,7 @@ rule disagreement_render:
         claims=f"{GD_FIGS}/claims.json",
     params:
         stage="disagreement.render",
+        code=code_version("disagreement.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("disagreement"),

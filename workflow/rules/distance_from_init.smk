@@ -17,10 +17,13 @@ wildcard_constraints:
 
 
 rule distance_from_init_train:
+    input:
+        **image_input(DF["source"]),
     output:
         metrics="results/distance_from_init/{df_exp}.json",
     params:
         stage="distance_from_init.train",
+        code=code_version("distance_from_init.train"),
         cfg=lambda w: DF["experiments"][w.df_exp]
         | {k: DF[k] for k in ("source", "n_test", "split_seed", "seeds", "depth", "optim")}
         | {"experiment": w.df_exp},
@@ -53,6 +56,7 @@ rule distance_from_init_render:
         claims=f"{DF_FIGS}/claims.json",
     params:
         stage="distance_from_init.render",
+        code=code_version("distance_from_init.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("distance_from_init"),

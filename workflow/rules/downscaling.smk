@@ -20,10 +20,12 @@ rule downscaling_train:
         metrics="results/downscaling/models/width{width}/seed{seed}/metrics.json",
     params:
         stage="downscaling.train",
+        code=code_version("downscaling.train"),
         cfg=lambda w: DS_COMMON | {"width": int(w.width), "seed": int(w.seed)},
     threads: DS["threads"]
     resources:
-        **train_resources("downscaling"),
+        **train_resources("downscaling", resumable=True),  # fit() checkpoints: total_runtime may span attempts
+    retries: train_retries("downscaling")
     log:
         "results/downscaling/logs/train_width{width}_seed{seed}.log",
     benchmark:
@@ -41,10 +43,11 @@ rule downscaling_prune:
         metrics="results/downscaling/pruning/seed{seed}.json",
     params:
         stage="downscaling.prune",
+        code=code_version("downscaling.prune"),
         cfg=lambda w: DS_COMMON | {k: DS[k] for k in ("methods", "sparsities", "calibration")} | {"seed": int(w.seed)},
     threads: DS["threads"]
     resources:
-        **light_resources("downscaling"),
+        **train_resources("downscaling"),  # evaluates the pruned widest model many times: on the GPU at full scale
     log:
         "results/downscaling/logs/prune_seed{seed}.log",
     benchmark:
@@ -70,6 +73,7 @@ rule downscaling_render:
         claims=f"{DS_FIGS}/claims.json",
     params:
         stage="downscaling.render",
+        code=code_version("downscaling.render"),
         cfg={"scale": config["scale"], "chance": {"fact": 1 / DS["data"]["objects"],
                                                    "retrieval": 1 / DS["data"]["pairs"],
                                                    "icl": 1 / DS["data"]["modulus"]}},

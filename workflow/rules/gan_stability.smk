@@ -25,6 +25,7 @@ rule gan_stability_toy:
         toy="results/gan_stability/toy.json",
     params:
         stage="gan_stability.toy_dynamics",
+        code=code_version("gan_stability.toy_dynamics"),
         cfg=GAN["toy"],
     resources:
         **light_resources("gan_stability"),
@@ -43,6 +44,7 @@ rule gan_stability_train_ring:
         metrics="results/gan_stability/ring/eta{gan_eta}/seed{seed}.json",
     params:
         stage="gan_stability.train_ring",
+        code=code_version("gan_stability.train_ring"),
         cfg=lambda w: GAN["ring"] | {"eta": float(w.gan_eta), "seed": int(w.seed)},
     threads: GAN["threads"]
     resources:
@@ -58,10 +60,13 @@ rule gan_stability_train_ring:
 
 
 rule gan_stability_train_images:
+    input:
+        unpack(lambda w: image_input(GAN_IMAGES[w.gan_images]["source"])),
     output:
         metrics="results/gan_stability/images/{gan_images}/eta{gan_eta}/seed{seed}.json",
     params:
         stage="gan_stability.train_images",
+        code=code_version("gan_stability.train_images"),
         cfg=lambda w: GAN_IMAGES[w.gan_images] | {"eta": float(w.gan_eta), "seed": int(w.seed)},
     threads: GAN["threads"]
     resources:
@@ -102,6 +107,7 @@ rule gan_stability_render:
         claims=f"{GAN_FIGS}/claims.json",
     params:
         stage="gan_stability.render",
+        code=code_version("gan_stability.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("gan_stability"),

@@ -15,10 +15,14 @@ PAPER_TARGETS["geometric_memory"] = [
 
 
 rule geometric_memory_tiny:
+    input:
+        # the paper's own graphs, for tiny graphs given as an edges_file
+        **{f"edges_{g['name']}": str(g["edges_file"]) for g in GM["tiny"]["graphs"] if g.get("edges_file")},
     output:
         metrics="results/geometric_memory/tiny/seed{seed}.json",
     params:
         stage="geometric_memory.tiny",
+        code=code_version("geometric_memory.tiny"),
         cfg=lambda w: GM["tiny"] | {"seed": int(w.seed)},
     threads: GM["threads"]
     resources:
@@ -34,14 +38,19 @@ rule geometric_memory_tiny:
 
 
 rule geometric_memory_train_star:
+    input:
+        # the paper's own star, when the config names its three files
+        **{k: str(GM["star"][k]) for k in ("edges_file", "train_paths_file", "test_paths_file") if GM["star"].get(k)},
     output:
         metrics="results/geometric_memory/star/seed{seed}.json",
     params:
         stage="geometric_memory.train_star",
+        code=code_version("geometric_memory.train_star"),
         cfg=lambda w: GM["star"] | {"seed": int(w.seed)},
     threads: GM["threads"]
     resources:
-        **train_resources("geometric_memory"),
+        **train_resources("geometric_memory", resumable=True),  # fit() checkpoints: total_runtime may span attempts
+    retries: train_retries("geometric_memory")
     log:
         "results/geometric_memory/logs/train_star_seed{seed}.log",
     benchmark:
@@ -71,6 +80,7 @@ rule geometric_memory_render:
         claims=f"{GM_FIGS}/claims.json",
     params:
         stage="geometric_memory.render",
+        code=code_version("geometric_memory.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("geometric_memory"),

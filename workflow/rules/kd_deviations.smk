@@ -17,6 +17,7 @@ rule kd_deviations_linear:
         metrics="results/kd_deviations/linear/seed{seed}.json",
     params:
         stage="kd_deviations.linear",
+        code=code_version("kd_deviations.linear"),
         cfg=lambda w: KD["linear"] | {"seed": int(w.seed)},
     resources:
         **light_resources("kd_deviations"),
@@ -31,10 +32,13 @@ rule kd_deviations_linear:
 
 
 rule kd_deviations_train_images:
+    input:
+        **image_input(KD["images"]["source"]),
     output:
         metrics="results/kd_deviations/images.json",
     params:
         stage="kd_deviations.train_images",
+        code=code_version("kd_deviations.train_images"),
         cfg=KD["images"] | {"seeds": KD["seeds"]},
     threads: KD["threads"]
     resources:
@@ -64,6 +68,7 @@ rule kd_deviations_render:
         claims=f"{KD_FIGS}/claims.json",
     params:
         stage="kd_deviations.render",
+        code=code_version("kd_deviations.render"),
         cfg={"scale": config["scale"], "top_bottom": KD["linear"]["top_bottom"]},
     resources:
         **light_resources("kd_deviations"),

@@ -23,6 +23,7 @@ rule lifelong_features_stream:
         stream="results/lifelong_features/{ll_family}/{ll_setting}/seed{seed}.json",
     params:
         stage="lifelong_features.run_stream",
+        code=code_version("lifelong_features.run_stream"),
         cfg=lambda w: LL["families"][w.ll_family]
         | {"family": w.ll_family, "p_new": LL["settings"][w.ll_setting], "setting": w.ll_setting, "seed": int(w.seed)},
     resources:
@@ -55,6 +56,7 @@ rule lifelong_features_render:
         claims=f"{LL_FIGS}/claims.json",
     params:
         stage="lifelong_features.render",
+        code=code_version("lifelong_features.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("lifelong_features"),

@@ -17,6 +17,7 @@ rule local_explainability_explain:
         result="results/local_explainability/seed{seed}.json",
     params:
         stage="local_explainability.explain",
+        code=code_version("local_explainability.explain"),
         cfg=lambda w: LEX["explain"] | {"seed": int(w.seed)},
     threads: 1
     resources:
@@ -44,6 +45,7 @@ rule local_explainability_render:
         claims=f"{LEX_FIGS}/claims.json",
     params:
         stage="local_explainability.render",
+        code=code_version("local_explainability.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("local_explainability"),

@@ -13,10 +13,13 @@ PAPER_TARGETS["memorisation_scaling"] = [
 
 
 rule memorisation_scaling_train:
+    input:
+        **image_input(MS["source"]),
     output:
         metrics="results/memorisation_scaling/seed{seed}.json",
     params:
         stage="memorisation_scaling.train",
+        code=code_version("memorisation_scaling.train"),
         cfg=lambda w: {k: v for k, v in MS.items() if k not in ("seeds", "resources", "threads", "threshold")}
         | {"seed": int(w.seed)},
     threads: MS["threads"]
@@ -48,6 +51,7 @@ rule memorisation_scaling_render:
         claims=f"{MS_FIGS}/claims.json",
     params:
         stage="memorisation_scaling.render",
+        code=code_version("memorisation_scaling.render"),
         cfg={"scale": config["scale"], "threshold": MS["threshold"]},
     resources:
         **light_resources("memorisation_scaling"),

@@ -1,8 +1,11 @@
 # The pitfalls of next-token prediction (Bachmann & Nagarajan, 2024).
-# data (path-star graphs) → train (one job per graph × arm × seed) → evaluate → render.
+# data (path-star graphs) → train (one job per graph × arm × seed, or per graph × arm with batch_seeds)
+# → evaluate → render.
 
+from repro.papers.ntp_pitfalls.params import data_files as ntp_data_files
 from repro.papers.ntp_pitfalls.params import graph_arms, graph_spec
 from repro.papers.ntp_pitfalls.params import run_params as ntp_run_params
+from repro.papers.ntp_pitfalls.params import seeds_run_params as ntp_seeds_run_params
 
 NTP = config["ntp_pitfalls"]
 NTP_GRAPHS = {g["name"]: g for g in NTP["graphs"]}
@@ -22,10 +25,13 @@ wildcard_constraints:
 
 
 rule ntp_pitfalls_data:
+    input:
+        unpack(lambda w: ntp_data_files(NTP_GRAPHS[w.ntp_graph])),
     output:
         data=directory("results/ntp_pitfalls/data/{ntp_graph}"),
     params:
         stage="ntp_pitfalls.make_data",
+        code=code_version("ntp_pitfalls.make_data"),
         cfg=lambda w: graph_spec(NTP_GRAPHS[w.ntp_graph]) | {"seed": NTP["data_seed"]},
     log:
         "results/ntp_pitfalls/logs/data_{ntp_graph}.log",
@@ -45,6 +51,7 @@ rule ntp_pitfalls_train:
         log="results/ntp_pitfalls/models/{ntp_graph}/{ntp_arm}/seed{seed}/train.json",
     params:
         stage="ntp_pitfalls.train",
+        code=code_version("ntp_pitfalls.train"),
         cfg=lambda w: ntp_run_params(NTP, w.ntp_graph, w.ntp_arm, w.seed),
     threads: NTP["threads"]
     resources:
@@ -59,6 +66,24 @@ rule ntp_pitfalls_train:
         STAGE
 
 
+# batch_seeds: all seeds of one (graph, arm) train side by side in one job (repro.nn.seeds; the same
+# weights, bitwise, as one job per seed). Any other seed, e.g. one asked for by path, still trains alone.
+if NTP.get("batch_seeds", False) and len(NTP["seeds"]) > 1:
+
+    use rule ntp_pitfalls_train as ntp_pitfalls_train_seeds with:
+        output:
+            model=expand("results/ntp_pitfalls/models/{{ntp_graph}}/{{ntp_arm}}/seed{seed}/model.pt", seed=NTP["seeds"]),
+            log=expand("results/ntp_pitfalls/models/{{ntp_graph}}/{{ntp_arm}}/seed{seed}/train.json", seed=NTP["seeds"]),
+        params:
+            cfg=lambda w: ntp_seeds_run_params(NTP, w.ntp_graph, w.ntp_arm, NTP["seeds"]),
+        log:
+            "results/ntp_pitfalls/logs/train_{ntp_graph}_{ntp_arm}_seeds.log",
+        benchmark:
+            "results/ntp_pitfalls/benchmarks/train_{ntp_graph}_{ntp_arm}_seeds.tsv"
+
+    ruleorder: ntp_pitfalls_train_seeds > ntp_pitfalls_train
+
+
 rule ntp_pitfalls_evaluate:
     input:
         data="results/ntp_pitfalls/data/{ntp_graph}",
@@ -67,6 +92,7 @@ rule ntp_pitfalls_evaluate:
         metrics="results/ntp_pitfalls/metrics/{ntp_graph}/{ntp_arm}/seed{seed}.json",
     params:
         stage="ntp_pitfalls.evaluate",
+        code=code_version("ntp_pitfalls.evaluate"),
         cfg=lambda w: ntp_run_params(NTP, w.ntp_graph, w.ntp_arm, w.seed),
     threads: NTP["threads"]
     resources:
@@ -100,6 +126,7 @@ rule ntp_pitfalls_render:
         claims=f"{NTP_FIGS}/claims.json",
     params:
         stage="ntp_pitfalls.render",
+        code=code_version("ntp_pitfalls.render"),
         cfg={"graphs": NTP["graphs"], "scale": config["scale"]},
     resources:
         **light_resources("ntp_pitfalls"),

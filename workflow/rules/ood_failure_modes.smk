@@ -18,6 +18,7 @@ rule ood_failure_modes_experiment:
         result="results/ood_failure_modes/{ood_exp}/seed{seed}.json",
     params:
         stage=lambda w: f"ood_failure_modes.{w.ood_exp}",
+        code=lambda w: code_version(f"ood_failure_modes.{w.ood_exp}"),
         cfg=lambda w: OOD[w.ood_exp] | {"seed": int(w.seed)},
     threads: 1
     resources:
@@ -49,6 +50,7 @@ rule ood_failure_modes_render:
         claims=f"{OOD_FIGS}/claims.json",
     params:
         stage="ood_failure_modes.render",
+        code=code_version("ood_failure_modes.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("ood_failure_modes"),

@@ -14,6 +14,8 @@ PAPER_TARGETS["pac_bayes_noise"] = [
 
 
 rule pac_bayes_noise_train:
+    input:
+        **image_input(PB["source"]),
     output:
         metrics="results/pac_bayes_noise/d{depth}_w{width}.json",
     wildcard_constraints:
@@ -21,6 +23,7 @@ rule pac_bayes_noise_train:
         width=r"\d+",
     params:
         stage="pac_bayes_noise.train",
+        code=code_version("pac_bayes_noise.train"),
         cfg=lambda w: {k: PB[k] for k in ("source", "n_test", "split_seed", "seeds", "m", "optim")}
         | {"depth": int(w.depth), "width": int(w.width)},
     threads: PB["threads"]
@@ -52,6 +55,7 @@ rule pac_bayes_noise_render:
         claims=f"{PB_FIGS}/claims.json",
     params:
         stage="pac_bayes_noise.render",
+        code=code_version("pac_bayes_noise.render"),
         cfg={"scale": config["scale"], "focus_width": PB["focus_width"], "focus_depth": PB["focus_depth"]},
     resources:
         **light_resources("pac_bayes_noise"),

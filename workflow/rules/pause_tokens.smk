@@ -34,6 +34,7 @@ rule pause_tokens_fetch_task:
         data="results/pause_tokens/data/{pt_task}.json",
     params:
         stage="pause_tokens.fetch_task",
+        code=code_version("pause_tokens.fetch_task"),
         cfg=lambda w: PT["downstream"][w.pt_task],
     resources:
         **light_resources("pause_tokens"),
@@ -52,10 +53,12 @@ rule pause_tokens_train_pretrain:
         model="results/pause_tokens/pretrain/{pt_arm}/seed{seed}/model.pt",
     params:
         stage="pause_tokens.pretrain",
+        code=code_version("pause_tokens.pretrain"),
         cfg=lambda w: PT_PRETRAIN | {"arm": w.pt_arm, "seed": int(w.seed)},
     threads: PT["threads"]
     resources:
-        **train_resources("pause_tokens"),
+        **train_resources("pause_tokens", resumable=True),  # fit() checkpoints: total_runtime may span attempts
+    retries: train_retries("pause_tokens")
     log:
         "results/pause_tokens/logs/pretrain_{pt_arm}_seed{seed}.log",
     benchmark:
@@ -74,13 +77,15 @@ rule pause_tokens_train_finetune:
         metrics="results/pause_tokens/finetune/{pt_arm}/{pt_task}/seed{seed}.json",
     params:
         stage="pause_tokens.finetune",
+        code=code_version("pause_tokens.finetune"),
         # only its own task's downstream entry: editing another set reruns nothing here
         cfg=lambda w: PT_COMMON
         | ({"downstream": {w.pt_task: PT["downstream"][w.pt_task]}} if PT_TEXT else {})
         | {"arm": w.pt_arm, "task": w.pt_task, "seed": int(w.seed)},
     threads: PT["threads"]
     resources:
-        **train_resources("pause_tokens"),
+        **train_resources("pause_tokens", resumable=True),  # fit() checkpoints: total_runtime may span attempts
+    retries: train_retries("pause_tokens")
     log:
         "results/pause_tokens/logs/finetune_{pt_arm}_{pt_task}_seed{seed}.log",
     benchmark:
@@ -106,6 +111,7 @@ rule pause_tokens_render:
         claims=f"{PT_FIGS}/claims.json",
     params:
         stage="pause_tokens.render",
+        code=code_version("pause_tokens.render"),
         cfg={"scale": config["scale"], "finetune_pauses": PT["finetune_pauses"],
              "corpus": "synthetic" if not PT_TEXT else PT["corpus"]["load"]["path"],
              "per_sequence": PT.get("per_sequence")},

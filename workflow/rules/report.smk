@@ -9,6 +9,7 @@ rule report:
         report="paper_figures/REPORT.md",
     params:
         stage="core.report.write_report",
+        code=code_version("core.report.write_report"),
         cfg={"papers": {p: PAPER_TARGETS[p] for p in PAPERS}, "scale": config["scale"]},
     log:
         "results/logs/report.log",

@@ -13,10 +13,13 @@ PAPER_TARGETS["resmem"] = [
 
 
 rule resmem_train_images:
+    input:
+        **image_input(RM["images"]["source"]),
     output:
         metrics="results/resmem/images.json",
     params:
         stage="resmem.train_images",
+        code=code_version("resmem.train_images"),
         cfg=RM["images"] | {"seeds": RM["seeds"], "ks": RM["ks"], "sigmas": RM["sigmas"]},
     threads: RM["threads"]
     resources:
@@ -36,6 +39,7 @@ rule resmem_regression:
         metrics="results/resmem/regression/seed{seed}.json",
     params:
         stage="resmem.regression",
+        code=code_version("resmem.regression"),
         cfg=lambda w: RM["regression"] | {"seed": int(w.seed), "ks": RM["ks"], "sigmas": RM["sigmas"]},
     resources:
         **light_resources("resmem"),
@@ -64,6 +68,7 @@ rule resmem_render:
         claims=f"{RM_FIGS}/claims.json",
     params:
         stage="resmem.render",
+        code=code_version("resmem.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("resmem"),

@@ -21,6 +21,7 @@ rule rl_decision_trees_stream:
         stream="results/rl_decision_trees/streams/{rd_stream}/seed{seed}.json",
     params:
         stage="rl_decision_trees.make_stream",
+        code=code_version("rl_decision_trees.make_stream"),
         cfg=lambda w: RD["streams"][w.rd_stream] | {"name": w.rd_stream, "seed": int(w.seed)},
     resources:
         **light_resources("rl_decision_trees"),
@@ -41,6 +42,7 @@ rule rl_decision_trees_run:
         run="results/rl_decision_trees/runs/{rd_stream}/seed{seed}.json",
     params:
         stage="rl_decision_trees.run",
+        code=code_version("rl_decision_trees.run"),
         cfg=lambda w: RD["learner_settings"] | {"learners": RD["learners"], "seed": int(w.seed)},
     resources:
         **train_resources("rl_decision_trees"),
@@ -68,6 +70,7 @@ rule rl_decision_trees_render:
         claims=f"{RD_FIGS}/claims.json",
     params:
         stage="rl_decision_trees.render",
+        code=code_version("rl_decision_trees.render"),
         cfg={"scale": config["scale"]} | {k: RD[k] for k in ("window", "recovery_examples", "comparable_tolerance")},
     resources:
         **light_resources("rl_decision_trees"),

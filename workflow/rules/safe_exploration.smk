@@ -18,10 +18,14 @@ wildcard_constraints:
 
 
 rule safe_exploration_run:
+    input:
+        # the paper's own layout files, when the config names them (map_file, level_file)
+        unpack(lambda w: {k: str(v) for k, v in SE["envs"][w.se_env].items() if k in ("map_file", "level_file") and v}),
     output:
         run="results/safe_exploration/{se_env}/{se_agent}/seed{seed}.json",
     params:
         stage="safe_exploration.run",
+        code=code_version("safe_exploration.run"),
         cfg=lambda w: SE["envs"][w.se_env]
         | {k: SE[k] for k in ("eps_suboptimal", "curve_points")}
         | {"env": w.se_env, "agent": w.se_agent, "seed": int(w.seed)},
@@ -53,6 +57,7 @@ rule safe_exploration_render:
         claims=f"{SE_FIGS}/claims.json",
     params:
         stage="safe_exploration.render",
+        code=code_version("safe_exploration.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("safe_exploration"),

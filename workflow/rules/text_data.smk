@@ -15,6 +15,7 @@ rule fetch_text_corpus:
         corpus_paper="pause_tokens|catch_your_breath",
     params:
         stage="data.text.fetch_corpus",
+        code=code_version("data.text.fetch_corpus"),
         cfg=lambda w: config[w.corpus_paper]["corpus"],
     resources:
         mem_mb=4000,

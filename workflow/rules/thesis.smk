@@ -19,6 +19,7 @@ rule thesis_render:
         claims=f"{TH_FIGS}/claims.json",
     params:
         stage="thesis.render",
+        code=code_version("thesis.render"),
         cfg={"scale": config["scale"]} | {k: config["pac_bayes_noise"][k] for k in ("focus_width", "focus_depth")},
     resources:
         **light_resources("thesis"),

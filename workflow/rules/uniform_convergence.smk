@@ -13,10 +13,13 @@ PAPER_TARGETS["uniform_convergence"] = [
 
 
 rule uniform_convergence_train_images:
+    input:
+        **image_input(UC["source"]),
     output:
         metrics="results/uniform_convergence/images.json",
     params:
         stage="uniform_convergence.train_images",
+        code=code_version("uniform_convergence.train_images"),
         cfg=UC["images"] | {k: UC[k] for k in ("source", "n_test", "split_seed", "seeds")},
     threads: UC["threads"]
     resources:
@@ -36,6 +39,7 @@ rule uniform_convergence_train_spheres:
         metrics="results/uniform_convergence/spheres.json",
     params:
         stage="uniform_convergence.train_spheres",
+        code=code_version("uniform_convergence.train_spheres"),
         cfg=UC["spheres"] | {"seeds": UC["seeds"]},
     threads: UC["threads"]
     resources:
@@ -65,6 +69,7 @@ rule uniform_convergence_render:
         claims=f"{UC_FIGS}/claims.json",
     params:
         stage="uniform_convergence.render",
+        code=code_version("uniform_convergence.render"),
         cfg={"scale": config["scale"]},
     resources:
         **light_resources("uniform_convergence"),

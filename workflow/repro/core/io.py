@@ -55,6 +55,13 @@ def load_weights(path: str | Path) -> dict:
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
+def checkpoint_base(output: Path) -> Path:
+    """results/<paper>/<rest> → results/<paper>/ckpt/<rest> (the layout of DESIGN.md: checkpoints are
+    not declared outputs, so Snakemake keeps them when a job fails); any other path: itself."""
+    parts = output.parts
+    return Path(*parts[:2], "ckpt", *parts[2:]) if len(parts) > 2 and parts[0] == "results" else output
+
+
 def _jsonable(x: Any) -> Any:
     if isinstance(x, Path):
         return str(x)

@@ -3,12 +3,38 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import os
+import sys
 import time
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any, Callable
 
 from repro.core import runtime
-from repro.nn.trainer import checkpoint_base
+from repro.core.io import checkpoint_base
+
+CODE_VERSION_ENV = "REPRO_CODE_VERSION"  # the job's `params.code`; part of its checkpoints' run key
+# The download stages: they run as localrules on the submitting host (compute nodes often have no network).
+# Every other job reads only the disk, so it runs with the Hugging Face hub offline: a stray hub call fails at
+# once with an error naming it, instead of hanging on a node without network.
+NETWORK_STAGES = frozenset({"data.text.fetch_corpus", "pause_tokens.fetch_task", "data.images.fetch_images"})
+
+
+def main(smk: Any) -> None:
+    """Run the job's stage with stdout and stderr in its log (the traceback too, if it fails)."""
+    log = Path(smk.log[0]) if smk.log else None
+    if log is None:
+        run_stage(smk)
+    else:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with open(log, "w") as fh, redirect_stdout(fh), redirect_stderr(fh):
+            try:
+                run_stage(smk)
+            except BaseException:
+                import traceback
+                traceback.print_exc()
+                raise
+    sys.exit(0)
 
 
 def resolve(stage: str) -> Callable[..., None]:
@@ -37,10 +63,13 @@ def _paths(io: Any) -> dict[str, Path | list[Path]]:
 
 def run_stage(smk: Any) -> None:
     stage = smk.params.stage
+    if stage not in NETWORK_STAGES:
+        os.environ["HF_HUB_OFFLINE"] = os.environ["HF_DATASETS_OFFLINE"] = "1"  # before `datasets` is imported
     fn = resolve(stage)
-    runtime.configure(smk.threads, smk.resources.get("gpu", 0))
+    code = os.environ[CODE_VERSION_ENV] = str(getattr(smk.params, "code", ""))
+    runtime.configure(smk.threads, runtime.gpus_requested(smk.resources))  # fails at once if a GPU is missing
     start = time.perf_counter()
-    print(f"stage {stage}: threads={smk.threads} device={runtime.device()}", flush=True)
+    print(f"stage {stage}: code={code} threads={smk.threads} device={runtime.device()}", flush=True)
     outputs = _paths(smk.output)
     fn(dict(smk.params.cfg), _paths(smk.input), outputs, smk.threads)
     remove_checkpoints(outputs)

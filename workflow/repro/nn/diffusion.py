@@ -53,11 +53,12 @@ class MaskedDiffusion(nn.Module):
         """Ancestral sampling of the absorbing process: unmask one answer position per step, in a
         random order, drawing its token from the model's conditional given everything unmasked."""
         B, P = prompt.shape
-        seq = torch.cat([prompt, torch.full((B, answer_len), mask_id, dtype=prompt.dtype)], dim=1)
-        rows = torch.arange(B)
+        dev = self.gpt.device  # the model runs there; draws are made on the CPU (the same on any device)
+        seq = torch.cat([prompt, torch.full((B, answer_len), mask_id, dtype=prompt.dtype)], dim=1).to(dev)
+        rows = torch.arange(B, device=dev)
         order = torch.rand(B, answer_len, generator=generator).argsort(-1)
         for step in range(answer_len):
-            pos = P + order[:, step]
-            probs = self.gpt.logits(self.gpt.hidden(seq)[rows, pos]).float().softmax(-1)
-            seq[rows, pos] = torch.multinomial(probs, 1, generator=generator).squeeze(1)
-        return seq[:, P:]
+            pos = P + order[:, step].to(dev)
+            probs = self.gpt.logits(self.gpt.hidden(seq)[rows, pos]).float().softmax(-1).cpu()
+            seq[rows, pos] = torch.multinomial(probs, 1, generator=generator).squeeze(1).to(dev)
+        return seq[:, P:].to(prompt.device)

@@ -8,6 +8,14 @@ separate trainings (the per-step Python overhead is paid once). Members stop on 
 Replications are independent: member k draws its initial weights, its example order and its
 augmentation from its own generators (member_generators: its run seed, replica id, purpose and grid
 point), so a member trains exactly as it would in any other ensemble, and seed sets never share draws.
+
+Devices: an ensemble trains on the device its parameters are on (move the model with `.to(device)`; full
+scale: repro.core.runtime.device()). The members' generators stay on the CPU, so every draw (initial
+weights, example orders, augmentation, data subsets, label noise) is made there and the drawn tensors are
+moved: a member's draws are the same on every device, and CPU results stay bitwise what they were.
+fit_ensemble moves the data it is given to the model's device; predict returns logits on the CPU (where
+the measures run). On CUDA the SGD steps use TF32 matrix products and convolutions, and the stopping
+criterion and predictions run in full fp32 (repro.core.runtime.tf32 / fp32); on the CPU all is fp32.
 """
 from __future__ import annotations
 
@@ -19,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from repro.core import runtime
 from repro.core.seeding import generator
 
 INIT, ORDER = 1, 2  # the purposes of a member's generators: initial weights; example order and augmentation
@@ -146,41 +155,50 @@ def epoch_order(idx: torch.Tensor, gens: list[torch.Generator]) -> torch.Tensor:
     return torch.stack([row[torch.argsort(torch.rand(len(row), generator=g))] for row, g in zip(idx, gens)])
 
 
+def model_device(model: nn.Module) -> torch.device:
+    """The device an ensemble's parameters are on (where it trains and predicts)."""
+    return next(model.parameters()).device
+
+
 def fit_ensemble(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, idx: torch.Tensor, opt: EnsembleOptim,
                  gens: list[torch.Generator], on_epoch=None) -> dict:
     """Momentum SGD for every member at once. X: [N, ...] shared inputs; Y: [K, N] labels per member
     (so members may see different label noise) or [K, N, C] soft targets (distillation); idx: [K, m]
     the training examples of each member (its own order is reshuffled every epoch); gens: one
     generator per member (member_generators(..., ORDER, ...)), for its order and augmentation.
-    on_epoch(epoch), if given, runs after every epoch (to record a learning curve). Returns per-member
-    epochs run and whether it met its stopping criterion."""
+    Trains on the model's device: X, Y and idx are moved there (a no-op if they are already), the
+    orders are drawn on the CPU. on_epoch(epoch), if given, runs after every epoch (to record a
+    learning curve). Returns per-member epochs run and whether it met its stopping criterion."""
     K, m = idx.shape
     gens = _gens(K, gens)
     params = list(model.parameters())
+    dev = params[0].device
+    X, Y, idx_dev, idx = X.to(dev), Y.to(dev), idx.to(dev), idx.cpu()
     bufs = [torch.zeros_like(p) for p in params]
-    active = torch.ones(K, dtype=torch.bool)
+    active = torch.ones(K, dtype=torch.bool, device=dev)
     epochs = torch.zeros(K, dtype=torch.long)
     for epoch in range(opt.max_epochs):
-        order = epoch_order(idx, gens)
+        order = epoch_order(idx, gens).to(dev)
         for b in range(0, m, opt.batch_size):
             bi = order[:, b:b + opt.batch_size]
             xb = X[bi]
             if opt.augment_shift:
                 xb = _shift(xb, opt.augment_shift, gens)
-            loss = member_loss(model(xb), _rows(Y, bi), opt.loss)
-            grads = torch.autograd.grad(loss.sum(), params)
+            with runtime.tf32(dev):
+                loss = member_loss(model(xb), _rows(Y, bi), opt.loss)
+                grads = torch.autograd.grad(loss.sum(), params)
             with torch.no_grad():
                 for p, gr, buf in zip(params, grads, bufs):
                     if opt.weight_decay:
                         gr = gr + opt.weight_decay * p
                     buf.mul_(opt.momentum).add_(gr)
                     p.sub_(opt.lr * _per_member(active, p, K) * buf)
-        epochs += active
+        epochs += active.cpu()
         if on_epoch is not None:
             with torch.no_grad():
                 on_epoch(epoch)
         with torch.no_grad():
-            active &= ~_stopped(model, X, Y, idx, opt)
+            active &= ~_stopped(model, X, Y, idx_dev, opt)
         if not active.any():
             break
     return {"epochs": epochs.tolist(), "converged": (~active).tolist()}
@@ -188,7 +206,7 @@ def fit_ensemble(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, idx: torch.
 
 def _rows(Y: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
     """Member k's targets at its indices idx[k]: Y [K, N] or [K, N, C] → [K, B] or [K, B, C]."""
-    return Y[torch.arange(len(idx)).unsqueeze(1), idx]
+    return Y[torch.arange(len(idx), device=idx.device).unsqueeze(1), idx]
 
 
 def _per_member(active: torch.Tensor, p: torch.Tensor, K: int) -> torch.Tensor:
@@ -200,7 +218,7 @@ def _per_member(active: torch.Tensor, p: torch.Tensor, K: int) -> torch.Tensor:
 
 
 def _stopped(model, X, Y, idx, opt) -> torch.Tensor:
-    logits = predict(model, X[idx])
+    logits = logits_on_device(model, X[idx])
     y = _rows(Y, idx)
     if y.dim() == logits.dim():  # soft targets: margins against the teacher's top class
         y = y.argmax(-1)
@@ -208,26 +226,39 @@ def _stopped(model, X, Y, idx, opt) -> torch.Tensor:
         return (margins(logits, y) >= opt.stop_margin).float().mean(1) >= 1 - opt.stop_tau
     if opt.stop_loss is not None:
         return member_loss(logits, y, opt.loss) <= opt.stop_loss
-    return torch.zeros(idx.shape[0], dtype=torch.bool)
+    return torch.zeros(idx.shape[0], dtype=torch.bool, device=idx.device)
 
 
 @torch.no_grad()
+def logits_on_device(model: nn.Module, x: torch.Tensor, chunk: int = 2048) -> torch.Tensor:
+    """Logits [K, B, classes] for per-member inputs x [K, B, ...], on the model's device (x is moved
+    there chunk by chunk), in full fp32."""
+    dev = model_device(model)
+    with runtime.fp32(dev):
+        return torch.cat([model(x[:, i:i + chunk].to(dev)) for i in range(0, x.shape[1], chunk)], 1)
+
+
 def predict(model: nn.Module, x: torch.Tensor, chunk: int = 2048) -> torch.Tensor:
-    """Logits [K, B, classes] for per-member inputs x [K, B, ...]."""
-    return torch.cat([model(x[:, i:i + chunk]) for i in range(0, x.shape[1], chunk)], 1)
+    """Logits [K, B, classes] on the CPU for per-member inputs x [K, B, ...] (on any device)."""
+    return logits_on_device(model, x, chunk).cpu()
 
 
 def predict_shared(model: nn.Module, x: torch.Tensor, chunk: int = 2048) -> torch.Tensor:
-    """Logits [K, B, classes] of every member on the same inputs x [B, ...]."""
+    """Logits [K, B, classes] on the CPU of every member on the same inputs x [B, ...] (moved to the
+    model's device once, then shared by the members without copies)."""
+    x = x.to(model_device(model))
     return predict(model, x.unsqueeze(0).expand(model.K, *x.shape), chunk)
 
 
-def member_data(pool: torch.Tensor, y: torch.Tensor, classes: int, members: list[dict], m: int):
+def member_data(pool: torch.Tensor, y: torch.Tensor, classes: int, members: list[dict], m: int,
+                device: torch.device | str = "cpu"):
     """Each member's training examples (m drawn from the pool with its `data_seed`) and its labels
     (a `noise` share of its training labels replaced by random classes; 1 = random labels).
-    Returns idx [K, m] and Y [K, N]; labels outside a member's training set stay true."""
+    Returns idx [K, m] and Y [K, N]; labels outside a member's training set stay true. The draws are
+    made on the CPU (pool and y are read there) and the results moved to `device`."""
     from repro.data.images import noisy_labels
 
+    pool, y = pool.cpu(), y.cpu()
     idx, Y = [], []
     for mem in members:
         g = generator(mem["data_seed"], m)
@@ -236,4 +267,4 @@ def member_data(pool: torch.Tensor, y: torch.Tensor, classes: int, members: list
         labels[chosen] = noisy_labels(y[chosen], mem.get("noise", 0.0), classes, g)
         idx.append(chosen)
         Y.append(labels)
-    return torch.stack(idx), torch.stack(Y)
+    return torch.stack(idx).to(device), torch.stack(Y).to(device)

@@ -97,6 +97,7 @@ def hidden_norms_and_jacobians(weights: list[torch.Tensor], x: torch.Tensor) -> 
       jacobian[l] max ‖∂f/∂h_l‖₂ (spectral norm of the Jacobian from layer l's input to the output);
       preact[l]   min over points of the smallest |pre-activation| of hidden layer l, as a low quantile
                   (the paper's condition that pre-activations are not too small)."""
+    x = x.to(weights[0].device)
     h, hs, pres, masks = x, [], [], []
     for i, w in enumerate(weights):
         hs.append(h)
@@ -115,4 +116,16 @@ def hidden_norms_and_jacobians(weights: list[torch.Tensor], x: torch.Tensor) -> 
         J = torch.bmm(weights[i], gated).view(K, weights[i].shape[1], N, -1).permute(0, 2, 1, 3)  # [K, N, fan_in, C]
         jac[i] = torch.linalg.matrix_norm(J, ord=2).amax(1)
     return {"hidden": [v.norm(dim=-1).amax(1) for v in hs], "jacobian": jac,
-            "preact": [torch.quantile(p.abs().flatten(1), 0.01, dim=1) for p in pres]}
+            "preact": [row_quantile(p.abs().flatten(1), 0.01) for p in pres]}
+
+
+def row_quantile(x: torch.Tensor, q: float) -> torch.Tensor:
+    """torch.quantile(x, q, dim=1) (linear interpolation), also for rows longer than the 2^24 elements
+    torch.quantile accepts (full-scale N × width): there from the two order statistics around the position."""
+    n = x.shape[1]
+    if n <= 2**24:
+        return torch.quantile(x, q, dim=1)
+    pos = (n - 1) * q
+    lo = x.kthvalue(int(pos) + 1, dim=1).values
+    hi = x.kthvalue(min(int(pos) + 2, n), dim=1).values
+    return torch.lerp(lo, hi, pos - int(pos))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,7 @@ from torch import Tensor, nn
 from tqdm import tqdm
 
 from repro.core import runtime
-from repro.core.io import load_weights, save_torch
+from repro.core.io import checkpoint_base, load_weights, save_torch
 
 BatchFn = Callable[[int], tuple[Tensor, ...]]
 
@@ -105,7 +106,7 @@ def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.
             running.zero_()
             n_running = 0
         if on_step is not None and (record := on_step(state.step, model)) is not None:
-            state.evals.append(record)
+            state.evals.append(plain(record, f"on_step({state.step})"))  # as a resumed run will reload it
         bar.update(1)
         if ckpt_path is not None and cfg.ckpt_every and (state.step % cfg.ckpt_every == 0 or state.step == cfg.steps):
             _save(ckpt_path, model, opt, state, run_key)  # the last one lets a job killed after fit skip it
@@ -117,8 +118,26 @@ def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.
 def _save(path: Path, model: nn.Module, opt: torch.optim.Optimizer, state: TrainState, run_key: str) -> None:
     # Log-points are aligned with checkpoints only if log_every divides ckpt_every; the partial
     # running loss is not saved, so a resumed run's history equals an uninterrupted one's when it does.
-    save_torch(path, {"run_key": run_key, "step": state.step, "history": state.history, "evals": state.evals,
+    save_torch(path, {"run_key": run_key, "step": state.step,
+                      "history": plain(state.history, "history"), "evals": plain(state.evals, "evals"),
                       "model": model.state_dict(), "optim": opt.state_dict()})
+
+
+def plain(value, where: str = "value"):
+    """`value` as what torch.load(weights_only=True) reloads: dicts, lists, tuples, str, bool, int, float,
+    None and tensors. NumPy scalars become int/float/bool and NumPy arrays lists; anything else
+    raises a TypeError naming where it is, when the checkpoint is written rather than when a resume fails."""
+    if value is None or type(value) in (bool, int, float, str) or isinstance(value, Tensor):
+        return value   # exact types: np.float64 is a float subclass that weights_only=True refuses
+    if type(value) is dict:
+        return {plain(k, f"{where} key {k!r}"): plain(v, f"{where}[{k!r}]") for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(plain(v, f"{where}[{i}]") for i, v in enumerate(value))
+    if type(value).__module__ == "numpy" and hasattr(value, "tolist"):  # numpy scalars and arrays
+        return plain(value.tolist(), where)
+    raise TypeError(f"{where}: {type(value).__module__}.{type(value).__qualname__} cannot be reloaded from a "
+                    "checkpoint with torch.load(weights_only=True); return plain Python values "
+                    "(int, float, bool, str, None, lists, dicts) or tensors")
 
 
 def _resume(model: nn.Module, opt: torch.optim.Optimizer, path: Path | None, run_key: str) -> TrainState:
@@ -136,16 +155,13 @@ def _resume(model: nn.Module, opt: torch.optim.Optimizer, path: Path | None, run
 
 def resumable(output: str | Path, params: dict, part: str = "") -> dict:
     """fit() keyword arguments that make a training job resumable: a checkpoint for the job's output
-    (`part` names one of several fits in a job), keyed by a hash of the job's params so that a changed
-    config never resumes a stale run. The stage runner deletes the checkpoints once the job has
+    (`part` names one of several fits in a job), keyed by a hash of the job's params and code version (the
+    rule's `params.code`, which the stage runner exports as $REPRO_CODE_VERSION) so that neither a changed
+    config nor changed code resumes a stale run. The stage runner deletes the checkpoints once the job has
     succeeded (repro.core.stages)."""
-    key = hashlib.sha256(json.dumps(params, sort_keys=True, default=str).encode()).hexdigest()
+    code = os.environ.get("REPRO_CODE_VERSION", "")          # unset outside Snakemake jobs
+    keyed = [params, code] if code else params
+    key = hashlib.sha256(json.dumps(keyed, sort_keys=True, default=str).encode()).hexdigest()
     return {"ckpt_path": Path(f"{checkpoint_base(Path(output))}{'.' + part if part else ''}.ckpt"),
             "run_key": f"{key}:{part}"}
 
-
-def checkpoint_base(output: Path) -> Path:
-    """results/<paper>/<rest> → results/<paper>/ckpt/<rest> (the layout of DESIGN.md: checkpoints are
-    not declared outputs, so Snakemake keeps them when a job fails); any other path: itself."""
-    parts = output.parts
-    return Path(*parts[:2], "ckpt", *parts[2:]) if len(parts) > 2 and parts[0] == "results" else output

@@ -49,7 +49,8 @@ DISPLACEMENTS = list(itertools.product(range(-2, 3), range(-2, 3)))  # (dx, dy)
 
 def lava_grid_model(rows: list[str], slip: float, analogy_radius: int) -> TabularModel:
     """Map characters: 'L' lava (unsafe, terminal, −1), 'G' goal (terminal, +1), 'A' start, 's' a cell
-    of the initial safe set (the start is one too), '.' free ground."""
+    of the initial safe set (the start is one too), '.' free ground, 'W' wall (a move that would end on
+    a wall leaves the agent where it is, as one past the map's edge does)."""
     grid = np.array([list(r) for r in rows])
     H, W = grid.shape
     if len(set(map(len, rows))) != 1:
@@ -60,7 +61,9 @@ def lava_grid_model(rows: list[str], slip: float, analogy_radius: int) -> Tabula
     d = np.array(DISPLACEMENTS)
     nx = np.clip(xs[:, None] + d[None, :, 0], 0, W - 1)
     ny = np.clip(ys[:, None] + d[None, :, 1], 0, H - 1)
-    next_state = np.broadcast_to((ny * W + nx)[:, None, :], (S, A, K)).copy()
+    landing = ny * W + nx
+    landing = np.where(flat[landing] == "W", np.arange(S)[:, None], landing)  # walls are never entered
+    next_state = np.broadcast_to(landing[:, None, :], (S, A, K)).copy()
     prob = np.zeros((S, A, K))
     index = {tuple(v): i for i, v in enumerate(DISPLACEMENTS)}
     for a, (mx, my) in enumerate(MOVES):

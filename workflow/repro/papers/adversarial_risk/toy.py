@@ -14,6 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator, seed_everything
 from repro.nn.mlp import mlp
@@ -60,7 +61,7 @@ def family_1d(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
 
 # ---- 2-D: x ~ U[-1, 1]²; f*(x) = +1 if x₁ ≥ 0 or x is in a disk island, else -1; MLPs -----------
 def bayes_2d(x: Tensor, centre: list[float], radius: float) -> Tensor:
-    island = (x - torch.tensor(centre)).norm(dim=-1) <= radius
+    island = (x - torch.tensor(centre, device=x.device)).norm(dim=-1) <= radius
     return torch.where((x[..., 0] >= 0) | island, 1.0, -1.0)
 
 
@@ -79,12 +80,13 @@ def pgd(model, x: Tensor, label_fn, eps: float, steps: int, step_size: float) ->
 
 
 def evaluate_2d(model, f_star, x: Tensor, p: dict, gen: torch.Generator) -> dict:
-    """Errors with an adversary that tries PGD (for each definition) and random points of the ball."""
+    """Errors with an adversary that tries PGD (for each definition) and random points of the ball.
+    Runs on x's device; the random points are drawn on the CPU (gen) and moved there."""
     y = f_star(x)
     sign = lambda z: torch.where(model(z).squeeze(-1) >= 0, 1.0, -1.0)  # noqa: E731
     directions = torch.randn(p["attack_samples"], 2, generator=gen)
     radii = p["eps"] * torch.rand(p["attack_samples"], 1, generator=gen).sqrt()
-    ball = directions / directions.norm(dim=-1, keepdim=True) * radii
+    ball = (directions / directions.norm(dim=-1, keepdim=True) * radii).to(x.device)
     candidates = [x[:, None] + ball[None]]
     for label_fn in (lambda z: y, f_star):
         candidates.append(pgd(model, x, label_fn, p["eps"], p["attack_steps"], p["step_size"])[:, None])
@@ -98,19 +100,21 @@ def evaluate_2d(model, f_star, x: Tensor, p: dict, gen: torch.Generator) -> dict
 
 def train_2d(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     """One MLP per training regime: standard; PGD under the standard definition (labels y); PGD
-    under the modified definition (labels f*(x + δ))."""
+    under the modified definition (labels f*(x + δ)). Trains on the job's device (fp32: a toy whose
+    boundary details matter); inits and batches are drawn on the CPU and moved there."""
     p, seed = params, params["seed"]
+    dev = runtime.device()
     f_star = lambda z: bayes_2d(z, p["island_centre"], p["island_radius"])  # noqa: E731
-    test = torch.rand(p["n_test"], 2, generator=generator(seed, 10**9)) * 2 - 1
+    test = (torch.rand(p["n_test"], 2, generator=generator(seed, 10**9)) * 2 - 1).to(dev)
     grid = torch.stack(torch.meshgrid(torch.linspace(-1, 1, p["grid"]), torch.linspace(-1, 1, p["grid"]),
-                                      indexing="xy"), -1).reshape(-1, 2)
+                                      indexing="xy"), -1).reshape(-1, 2).to(dev)
     results = {}
     for regime in ("standard", "adversarial_standard", "adversarial_modified"):
         seed_everything(seed)
-        model = mlp([2, p["hidden"], p["hidden"], 1])
+        model = mlp([2, p["hidden"], p["hidden"], 1]).to(dev)
         opt = torch.optim.Adam(model.parameters(), lr=p["lr"])
         for step in range(p["steps"]):
-            x = torch.rand(p["batch_size"], 2, generator=generator(seed, step)) * 2 - 1
+            x = (torch.rand(p["batch_size"], 2, generator=generator(seed, step)) * 2 - 1).to(dev)
             if regime == "adversarial_standard":
                 y = f_star(x)
                 x = pgd(model, x, lambda z: y, p["eps"], p["attack_steps"], p["step_size"])

@@ -88,7 +88,7 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     optim = OptimConfig.from_params(p["optim"])
     t0 = time.perf_counter()
     state = fit(model, batches, optim, device=runtime.device(), **resumable(outputs["metrics"], params))
-    model.cpu().eval()
+    model.eval()  # decoded on the training device (draws on the CPU: the same on any device)
     seconds = time.perf_counter() - t0
 
     prompts = torch.as_tensor(np.concatenate([test_hashes, np.full((len(test_hashes), 1), v.sep)], axis=1))

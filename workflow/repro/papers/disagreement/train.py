@@ -13,6 +13,7 @@ import itertools
 
 import torch
 
+from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import hash_seeds
 from repro.data.images import load_task
@@ -21,13 +22,13 @@ from repro.nn.ensemble import (INIT, ORDER, CNNEnsemble, EnsembleOptim, fit_ense
 from repro.nn.measures import calibration_errors, disagreement, error
 
 
-def _train(p: dict, members: list[dict], stage: int):
+def _train(p: dict, members: list[dict], stage: int, images=None):
     """Members' init and order streams from their (seed, replica), the stage and the grid point."""
     tag = (stage, p["channels"], round(p["lr"] * 1e6), p["augment_shift"], p["m"])
-    X, y, classes, pool, test = load_task(p)
+    X, y, classes, pool, test = load_task(p, images=images)
     idx, Y = member_data(pool, y, classes, members, p["m"])
     model = CNNEnsemble(len(members), p["channels"], X.shape[-1], classes, in_channels=X.shape[1],
-                        generators=member_generators(members, INIT, *tag))
+                        generators=member_generators(members, INIT, *tag)).to(runtime.device())
     opt = EnsembleOptim(**(p["optim"] | {"lr": p["lr"], "augment_shift": p["augment_shift"]}))
     fit = fit_ensemble(model, X, Y, idx, opt, member_generators(members, ORDER, *tag))
     return predict_shared(model, X[test]).argmax(-1), y[test], fit, classes
@@ -43,7 +44,7 @@ def train_pairs(params: dict, inputs: dict, outputs: dict, threads: int) -> None
     rows = []
     for lr, shift, m in itertools.product(p["lr"], p["augment_shift"], p["m"]):
         config = {"channels": p["channels"], "lr": lr, "augment_shift": shift, "m": m}
-        pred, y_test, fit, _ = _train(p | config, members, 0)
+        pred, y_test, fit, _ = _train(p | config, members, 0, inputs.get("images"))
         err = error(pred, y_test)
         for i, s in enumerate(p["seeds"]):
             a, b, c = 3 * i, 3 * i + 1, 3 * i + 2
@@ -58,7 +59,7 @@ def train_pairs(params: dict, inputs: dict, outputs: dict, threads: int) -> None
 def train_ensemble(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     members = [{"seed": p["seed"], "replica": k, "data_seed": p["seed"]} for k in range(p["members"])]
-    pred, y_test, fit, classes = _train(p, members, 1)
+    pred, y_test, fit, classes = _train(p, members, 1, inputs.get("images"))
     votes = torch.nn.functional.one_hot(pred, classes).float().mean(0)  # [N, C]: h̃_k(x)
     cal = calibration_errors(votes, y_test, p["bins"])
     pairs = list(itertools.combinations(range(len(members)), 2))

@@ -172,6 +172,8 @@ class Mixture:
 
 @torch.no_grad()
 def accuracy(model, inputs: Tensor, targets: Tensor) -> float:
+    """Next-token accuracy at the scored positions, on the model's device, in fp32."""
+    inputs, targets = inputs.to(model.device), targets.to(model.device)
     scored = targets != IGNORE
     logits = model.logits(model.hidden(inputs)[scored])
     return (logits.argmax(-1) == targets[scored]).float().mean().item()

@@ -25,12 +25,14 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     t0 = time.perf_counter()
     state = fit(model, lambda step: mixture.batch(p["batch_size"], generator(p["seed"], step), exclude),
                 OptimConfig.from_params(p["optim"]), device=runtime.device(), **resumable(outputs["model"], p))
-    model.cpu().eval()
+    train_seconds = time.perf_counter() - t0
+    model.eval()
+    acc = {f: accuracy(model, *t) for f, t in tests.items()}  # on the training device
+    model.cpu()
     save_torch(outputs["model"], {"config": cfg.to_dict(), "state_dict": model.state_dict()})
     write_json(outputs["metrics"], {"seed": p["seed"], "width": p["width"], "n_params": n_params(model),
                                     "block_params": n_params(model.blocks), "history": state.history,
-                                    "train_seconds": time.perf_counter() - t0,
-                                    "accuracy": {f: accuracy(model, *t) for f, t in tests.items()},
+                                    "train_seconds": train_seconds, "accuracy": acc,
                                     **held_out(mixture, tests, p)})
 
 
@@ -43,12 +45,14 @@ def held_out(mixture: Mixture, tests: dict, p: dict) -> dict:
 
 
 def prune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
+    """Prune and evaluate on the job's device (full scale: a GPU), in fp32."""
     p = params
-    model = load_gpt(inputs["model"])
+    model = load_gpt(inputs["model"]).to(runtime.device())
     mixture = Mixture(p["data"])
     tests = mixture.test_sets(p["n_test"], p["seed"])
     # pretraining-like text, without the test sequences
     calibration = mixture.batch(p["calibration"], generator(p["seed"], 31337), mixture.test_keys(tests))[0]
+    calibration = calibration.to(model.device)
     rows = []
     for method in p["methods"]:
         for sparsity in p["sparsities"]:

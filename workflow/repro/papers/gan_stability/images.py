@@ -18,10 +18,10 @@ from repro.nn.mlp import mlp
 from repro.papers.gan_stability.ring import train_gan
 
 
-def load_images(source: dict) -> tuple[Tensor, np.ndarray, int]:
+def load_images(source: dict, path=None) -> tuple[Tensor, np.ndarray, int]:
     """Flattened images scaled to [-1, 1] (channel-first, so the first side² values are the first
-    channel), their labels, and the image side (for display)."""
-    x, y = data_images.load_images(source)
+    channel), their labels, and the image side (for display). path: the fetch_images folder of a hub set."""
+    x, y = data_images.load_images(source, path)
     return (x * 2 - 1).flatten(1), y.numpy(), x.shape[-1]
 
 
@@ -36,7 +36,7 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
     p, seed, eta = params, params["seed"], params["eta"]
     seed_everything(seed)
     dev = runtime.device()
-    images, labels, side = load_images(p["source"])
+    images, labels, side = load_images(p["source"], inputs.get("images"))
     n_classes = int(labels.max()) + 1
     classifier = LogisticRegression(max_iter=2000).fit(images.numpy(), labels)  # the judge of modes
     dim = images.shape[1]

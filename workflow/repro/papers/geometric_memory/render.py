@@ -57,7 +57,8 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     grid.ax.legend()
     grid.ax.tick_params(axis="x", labelsize=7)
     grid.set(xlabel="", ylabel="accuracy", title=f"in-weights path-star, deg {star.deg.iloc[0]}, "
-             f"arm length {star.arm_len.iloc[0]} (train = 75% of leaves)")
+             f"arm length {star.arm_len.iloc[0]} (train = "
+             f"{star.n_train_leaves.iloc[0] / (star.n_train_leaves.iloc[0] + star.n_test_leaves.iloc[0]):.0%} of leaves)")
     save_figure(grid.figure, outputs["paths_png"], outputs["paths_pdf"])
 
     table = rows.groupby(["graph", "model"])[["rho_cosine_distance", "edge_cosine", "low_spectral_energy",

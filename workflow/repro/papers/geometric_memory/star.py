@@ -54,6 +54,46 @@ class StarTask:
         return row_keys(x[:, :3])
 
 
+class FileStarTask(StarTask):
+    """The same task on the paper's own star (repro.data.files.read_star_files): the edge examples are the
+    edges file's lines, the training and test queries its path files' lines (a training query whose target
+    is a test target is dropped, `excluded`). Node ids become tokens by a permutation drawn from `seed`."""
+
+    STAR_FILES = ("edges_file", "train_paths_file", "test_paths_file")
+
+    def __init__(self, files: dict, deg: int, arm_len: int, seed: int):
+        from repro.data.files import read_star_files, token_map
+
+        star = read_star_files(*(files[k] for k in self.STAR_FILES), deg=deg, arm_len=arm_len)
+        ids = [u for e in star.edges for u in e] + [u for _, r in star.train + star.test for u in r]
+        tok = token_map(ids, seed)
+        self.root = tok[star.root]
+        self.paths = [[tok[u] for u in r] for _, r in star.train + star.test]
+        self.pairs = [(tok[u], tok[v]) for u, v in star.edges]
+        self.excluded = len(star.excluded)
+        self.n = len(tok)
+        self.EDGE, self.PATH, self.PAUSE, self.PAD = self.n, self.n + 1, self.n + 2, self.n + 3
+        self.vocab_size, self.seq_len = self.n + 4, 3 + arm_len + 1
+        self.train_arms = np.arange(len(star.train))
+        self.test_arms = np.arange(len(star.train), len(self.paths))
+
+    def chain(self, arm: int) -> list[int]:
+        return self.paths[arm]
+
+    def edge_examples(self) -> tuple[torch.Tensor, torch.Tensor]:
+        pad = [self.PAD] * (self.seq_len - 3)
+        x = [[self.EDGE, u, v, *pad] for u, v in self.pairs]
+        y = [[IGNORE, v] + [IGNORE] * (self.seq_len - 2) for _, v in self.pairs]
+        return torch.tensor(x), torch.tensor(y)
+
+
+def make_task(p: dict, inputs: dict) -> StarTask:
+    """The generated star, or the paper's own from its three files (all named in the config)."""
+    if all(inputs.get(k) for k in FileStarTask.STAR_FILES):
+        return FileStarTask(inputs, p["deg"], p["arm_len"], p["seed"])
+    return StarTask(p["deg"], p["arm_len"], p["seed"], p["train_share"])
+
+
 def training_set(task: StarTask) -> tuple[torch.Tensor, torch.Tensor, int]:
     """Every training example (edges of all arms: memorised by design; path queries of the training
     arms only) and how many of them are edges."""
@@ -91,7 +131,7 @@ def path_accuracy(model: GPT, task: StarTask, arms: np.ndarray) -> dict:
 def train_star(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     seed_everything(p["seed"])
-    task = StarTask(p["deg"], p["arm_len"], p["seed"], p["train_share"])
+    task = make_task(p, inputs)
     model = GPT(GPTConfig(vocab_size=task.vocab_size, block_size=task.seq_len, **p["model"]))
     optim = OptimConfig.from_params(p["optim"])
 
@@ -113,4 +153,6 @@ def train_star(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         "seed": p["seed"], "deg": p["deg"], "arm_len": p["arm_len"], "chance_first_hop": 1 / p["deg"],
         "n_train_leaves": len(task.train_arms), "n_test_leaves": len(task.test_arms), "n_params": n_params(model),
         "train_seconds": time.perf_counter() - start, "curve": curve, "history": state.history, **curve[-1],
-        OVERLAP: held_out_overlap(task)})
+        OVERLAP: held_out_overlap(task),
+        **({k: str(inputs[k]) for k in FileStarTask.STAR_FILES} | {"train_queries_excluded": task.excluded}
+           if isinstance(task, FileStarTask) else {})})

@@ -75,11 +75,26 @@ def train_edges(net: nn.Module, edges: np.ndarray, p: dict) -> list[float]:
     return losses
 
 
+def edges_input(name: str) -> str:
+    """The rule's input name for the edges file of tiny graph `name`."""
+    return f"edges_{name}"
+
+
+def source_graph(spec: dict, inputs: dict):
+    """A built-in tiny graph, or the paper's own graph from an edges file (`edges_file`: `u=v` per line,
+    read as undirected; node ids become tokens 0..n−1, `position` keeps the file's id)."""
+    if spec.get("edges_file"):
+        from repro.data.files import read_tiny_graph
+
+        return read_tiny_graph(inputs[edges_input(spec["name"])])
+    return tiny_graph(spec["kind"], spec["size"])
+
+
 def tiny(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     rows, embeddings = [], {}
     for spec in p["graphs"]:
-        g = relabel_randomly(tiny_graph(spec["kind"], spec["size"]), np.random.default_rng(p["seed"]))
+        g = relabel_randomly(source_graph(spec, inputs), np.random.default_rng(p["seed"]))
         edges = directed_edges(g)
         for model in MODELS:
             seed_everything(p["seed"])

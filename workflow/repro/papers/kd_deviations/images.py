@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator, hash_seeds
 from repro.data.images import load_task
@@ -33,19 +34,21 @@ def slope_with_interval(x: np.ndarray, y: np.ndarray, rng: np.random.Generator, 
 
 def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
-    X, y, classes, pool, test = load_task(p)
+    dev = runtime.device()  # the ensembles train there; draws stay on the CPU (repro.nn.ensemble)
+    X, y, classes, pool, test = load_task(p, images=inputs.get("images"))
     members = [{"seed": s, "data_seed": s, "noise": p["label_noise"]} for s in p["seeds"]]
     idx, Y = member_data(pool, y, classes, members, p["m"])
     opt = EnsembleOptim(**p["optim"])
     TEACHER, STUDENT = 0, 1
     shape = (len(members), p["channels"], X.shape[-1], classes, X.shape[1])
-    teacher = CNNEnsemble(*shape, generators=member_generators(members, INIT, TEACHER))
+    X = X.to(dev)
+    teacher = CNNEnsemble(*shape, generators=member_generators(members, INIT, TEACHER)).to(dev)
     fit_ensemble(teacher, X, Y, idx, opt, member_generators(members, ORDER, TEACHER))
     soft = torch.softmax(predict_shared(teacher, X), -1)  # [K, N, C]: the teacher's probabilities everywhere
-    student = CNNEnsemble(*shape, generators=member_generators(members, INIT, STUDENT))
+    student = CNNEnsemble(*shape, generators=member_generators(members, INIT, STUDENT)).to(dev)
     fit_ensemble(student, X, soft, idx, opt, member_generators(members, ORDER, STUDENT))
     rows, points = [], []
-    splits = [("train", X[idx], Y[torch.arange(len(idx)).unsqueeze(1), idx]),
+    splits = [("train", X[idx.to(dev)], Y[torch.arange(len(idx)).unsqueeze(1), idx]),
               ("test", X[test].unsqueeze(0).expand(len(members), *X[test].shape), y[test].expand(len(members), -1))]
     with torch.no_grad():
         for j, (split, xs, labels) in enumerate(splits):

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator
 from repro.data.images import load_task, noisy_labels
@@ -20,10 +21,11 @@ from repro.nn.subsample import bootstrap_se, memorisation, subset_masks
 
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p, seed = params, params["seed"]
-    X, y, classes, pool, test = load_task(p, flatten=True)
+    dev = runtime.device()  # the ensembles train there; draws stay on the CPU (repro.nn.ensemble)
+    X, y, classes, pool, test = load_task(p, flatten=True, images=inputs.get("images"))
     g = generator(seed, 0)
     population = pool[torch.randperm(len(pool), generator=g)[: p["n"]]]
-    Xp, clean = X[population], y[population]
+    Xp, clean = X[population].to(dev), y[population]
     labels = noisy_labels(clean, p["label_noise"], classes, g)
     idx, mask = subset_masks(p["n"], p["runs"], p["ratio"], g)
     K = p["runs"]
@@ -37,7 +39,7 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             if arm == "distilled" and width == p["teacher_width"]:
                 continue  # the teacher itself
             tag = (width, int(arm == "distilled"))
-            model = MLPEnsemble(K, [X.shape[1], width, classes], generators=member_generators(members, INIT, *tag))
+            model = MLPEnsemble(K, [X.shape[1], width, classes], generators=member_generators(members, INIT, *tag)).to(dev)
             speed = torch.zeros(K, p["n"])
 
             def track(epoch, model=model, speed=speed):

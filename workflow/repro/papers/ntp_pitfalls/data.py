@@ -21,21 +21,48 @@ def spec_of(graph: dict) -> PathStar:
 def make_data(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     """Held-out test graphs (distinct instances), and a fixed training set when n_train > 0 (else
     training draws fresh graphs every batch). Train and test come from different generator streams,
-    and no training graph is a test graph (same source, goal and edge set: `PathStar.keys`)."""
+    and no training graph is a test graph (same source, goal and edge set: `PathStar.keys`).
+
+    With the paper's files (inputs `test_file` / `train_file`, repro.data.files), a file replaces the
+    generated split: its first n_test / n_train graphs (all when the key is absent), every line checked
+    against deg, path_len and num_nodes. A file test set is kept as listed (repeats included); generated
+    graphs are drawn around a file's graphs as around generated ones; and training graphs from a file that
+    are test graphs are dropped from training (their count is written to spec.json as `train_excluded`)."""
     import datasets  # lazily: training on fresh graphs never needs it
 
+    from repro.data.files import read_pathstar_file
     from repro.data.hf import save_dataset
 
     spec = spec_of(params)
     key = lambda batch: spec.keys(batch[0])  # noqa: E731
-    test = distinct_excluding(spec.sample, key, params["n_test"], generator(params["seed"], 1, 10**9))
-    dd = {"test": test}
-    if params["n_train"]:
+    from_file = {split: read_pathstar_file(inputs[f"{split}_file"], spec, params.get(f"n_{split}"))
+                 for split in ("test", "train") if inputs.get(f"{split}_file")}
+    test = from_file.get("test")
+    if test is None:
+        avoid = set(spec.keys(from_file["train"][0])) if "train" in from_file else set()
+        test = distinct_excluding(spec.sample, key, params["n_test"], generator(params["seed"], 1, 10**9), avoid)
+    test_keys = set(spec.keys(test[0]))
+    dd, info = {"test": test}, {"train_excluded": 0}
+    if "train" in from_file:
+        prefix, path = from_file["train"]
+        keep = [i for i, k in enumerate(spec.keys(prefix)) if k not in test_keys]
+        if not keep:
+            raise ValueError(f"{inputs['train_file']}: every training graph is a test graph; nothing left to train on")
+        dd["train"] = (prefix[keep], path[keep])
+        info["train_excluded"] = len(prefix) - len(keep)
+    elif params.get("n_train"):
         dd["train"] = draw_excluding(spec.sample, key, params["n_train"], generator(params["seed"], 0, 10**9),
-                                     exclude=set(spec.keys(test[0])))
+                                     exclude=test_keys)
     dd = {split: datasets.Dataset.from_dict({"prefix": prefix.tolist(), "path": path.tolist()})
           for split, (prefix, path) in dd.items()}
-    save_dataset(datasets.DatasetDict(dd), outputs["data"], spec={k: params[k] for k in ("deg", "path_len", "num_nodes")})
+    info |= {f"{split}_file": str(inputs[f"{split}_file"]) for split in from_file}
+    save_dataset(datasets.DatasetDict(dd), outputs["data"],
+                 spec={k: params[k] for k in ("deg", "path_len", "num_nodes")} | info)
+
+
+def has_train_split(graph: dict) -> bool:
+    """Whether the graph family trains on a fixed set (n_train > 0 or a train_file), not fresh graphs."""
+    return bool(graph.get("n_train") or graph.get("train_file"))
 
 
 def load_split(path: str | Path, split: str) -> tuple[Tensor, Tensor]:

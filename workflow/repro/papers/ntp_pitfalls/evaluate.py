@@ -9,7 +9,7 @@ from repro.core.io import write_json
 from repro.data.heldout import OVERLAP, overlap
 from repro.data.pathstar import is_valid_path
 from repro.nn.gpt import IGNORE
-from repro.papers.ntp_pitfalls.data import arm_target, load_split, make_batch, spec_of
+from repro.papers.ntp_pitfalls.data import arm_target, has_train_split, load_split, make_batch, spec_of
 from repro.nn.gpt import load_gpt
 
 
@@ -43,7 +43,7 @@ def evaluate(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     # Held out: a fixed training split is checked here; fresh training draws are 0 by construction
     # (batch_fn redraws any graph whose PathStar.keys is a test key).
     test_keys = spec.keys(prefix)
-    seen = overlap(test_keys, spec.keys(load_split(inputs["data"], "train")[0])) if graph["n_train"] else 0.0
+    seen = overlap(test_keys, spec.keys(load_split(inputs["data"], "train")[0])) if has_train_split(graph) else 0.0
 
     write_json(outputs["metrics"], {
         "graph": params["graph_name"], "arm": arm, "seed": params["seed"],

@@ -7,8 +7,18 @@ def graph_arms(paper: dict, graph: dict) -> list[str]:
     return graph.get("arms", paper["arms"])
 
 
+FILE_KEYS = ("train_file", "test_file")  # the paper's own graph files (repro.data.files), in place of generating
+
+
 def graph_spec(graph: dict) -> dict:
-    return {k: graph[k] for k in ("deg", "path_len", "num_nodes", "n_train", "n_test")}
+    """The keys that define a graph family's data: its shape, the sizes, and any data files. With a
+    file, n_train / n_test are optional (the first n lines; absent: every line)."""
+    return {k: graph[k] for k in ("deg", "path_len", "num_nodes", "n_train", "n_test", *FILE_KEYS) if k in graph}
+
+
+def data_files(graph: dict) -> dict[str, str]:
+    """The data rule's named inputs: the graph files the entry names (none when it generates)."""
+    return {k: str(graph[k]) for k in FILE_KEYS if graph.get(k)}
 
 
 def run_params(paper: dict, graph: str, arm: str, seed: int | str) -> dict:
@@ -24,3 +34,11 @@ def run_params(paper: dict, graph: str, arm: str, seed: int | str) -> dict:
         "optim": paper["optim"] | g.get("optim", {}),
         "batch_size": g.get("batch_size", paper["batch_size"]),
     }
+
+
+def seeds_run_params(paper: dict, graph: str, arm: str, seeds: list[int]) -> dict:
+    """The params of one job that trains all `seeds` of (graph, arm) side by side (`batch_seeds`): each
+    seed's run_params, with `seeds` in place of `seed`."""
+    params = run_params(paper, graph, arm, seeds[0])
+    del params["seed"]
+    return params | {"seeds": [int(s) for s in seeds]}

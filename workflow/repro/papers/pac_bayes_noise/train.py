@@ -14,6 +14,7 @@ import math
 
 import torch
 
+from repro.core import runtime
 from repro.core.io import write_json
 from repro.data.images import load_task
 from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, member_generators,
@@ -34,28 +35,32 @@ def noise_resilience_bound(weights, init, terms: dict, margin: float, m: int, de
 
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
-    X, y, classes, pool, test = load_task(p, flatten=True)
+    dev = runtime.device()  # the ensembles train there; draws stay on the CPU (repro.nn.ensemble)
+    X, y, classes, pool, test = load_task(p, flatten=True, images=inputs.get("images"))
     members = [{"seed": s, "data_seed": s} for s in p["seeds"]]
     m, gamma = p["m"], p["optim"]["stop_margin"]
     idx, Y = member_data(pool, y, classes, members, m)
     B = float(X[pool].norm(dim=1).max())
+    X = X.to(dev)
     rows = []
     for depth, width in [(p["depth"], p["width"])]:  # one architecture per job
         model = MLPEnsemble(len(members), [X.shape[1]] + [width] * depth + [classes],
-                            generators=member_generators(members, INIT, depth, width))
+                            generators=member_generators(members, INIT, depth, width)).to(dev)
         init = [w.detach().clone() for w in model.weights]
         fit = fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]),
                            member_generators(members, ORDER, depth, width))
         w = [v.detach() for v in model.weights]
-        with torch.no_grad():
-            on_train = hidden_norms_and_jacobians(w, X[idx])
+        with torch.no_grad(), runtime.fp32(dev):
+            on_train = hidden_norms_and_jacobians(w, X[idx.to(dev)])
             on_test = hidden_norms_and_jacobians(w, X[test].unsqueeze(0).expand(len(members), -1, -1))
-        ours = noise_resilience_bound(w, init, on_train, gamma, m)
+            ours = noise_resilience_bound(w, init, on_train, gamma, m)
+            on_train, on_test, ours = _cpu(on_train), _cpu(on_test), _cpu(ours)
+            bounds = {"neyshabur18": neyshabur18(w, init, B, gamma, m), "bartlett17": bartlett17(w, init, B, gamma, m),
+                      "spectral_product": torch.stack([torch.linalg.matrix_norm(v, ord=2) for v in w]).prod(0)}
         q = {"ours": ours["bound"], "sigma_out": ours["sigma_out"], "sigma_pre": ours["sigma_pre"],
-             "neyshabur18": neyshabur18(w, init, B, gamma, m), "bartlett17": bartlett17(w, init, B, gamma, m),
-             "spectral_product": torch.stack([torch.linalg.matrix_norm(v, ord=2) for v in w]).prod(0),
+             **{name: v.cpu() for name, v in bounds.items()},
              "test_error": error(predict_shared(model, X[test]).argmax(-1), y[test]),
-             "train_error": error(predict(model, X[idx]).argmax(-1), Y.gather(1, idx)),
+             "train_error": error(predict(model, X[idx.to(dev)]).argmax(-1), Y.gather(1, idx)),
              "max_hidden_norm_train": torch.stack(on_train["hidden"][1:] or [torch.zeros(len(members))]).amax(0),
              "max_hidden_norm_test": torch.stack(on_test["hidden"][1:] or [torch.zeros(len(members))]).amax(0),
              "max_jacobian_train": torch.stack(on_train["jacobian"]).amax(0),
@@ -68,3 +73,8 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         print(f"depth {depth} width {width}: epochs {fit['epochs']} ours {q['ours'].tolist()} "
               f"neyshabur {q['neyshabur18'].tolist()}", flush=True)
     write_json(outputs["metrics"], {"m": m, "depth": p["depth"], "width": p["width"], "rows": rows})
+
+
+def _cpu(terms: dict) -> dict:
+    """A dict of tensors and lists of tensors, on the CPU."""
+    return {k: [t.cpu() for t in v] if isinstance(v, list) else v.cpu() for k, v in terms.items()}

@@ -8,22 +8,33 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from repro.core import runtime
 from repro.core.io import write_json
 from repro.data.images import load_task
-from repro.nn.ensemble import INIT, ORDER, EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, member_generators
+from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, member_generators,
+                               model_device)
 from repro.papers.resmem.knn import SoftKNN, tune
 
 
-def embed_and_predict(model: MLPEnsemble, x: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
-    hidden: list = []
-    with torch.no_grad():
-        logits = model(x.unsqueeze(0).expand(model.K, *x.shape), hidden=hidden)
-    return F.relu(hidden[-1]).numpy(), torch.softmax(logits, -1).numpy()
+def embed_and_predict(model: MLPEnsemble, x: torch.Tensor, chunk: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every member's penultimate-layer embedding [K, N, width] and probabilities [K, N, C] of x [N, ...],
+    as NumPy arrays; computed on the model's device (in chunks of `chunk` points if given) in fp32."""
+    dev = model_device(model)
+    parts = []
+    for i in range(0, len(x), chunk or max(len(x), 1)):
+        hidden: list = []
+        xs = x[i:i + chunk] if chunk else x
+        with torch.no_grad(), runtime.fp32(dev):
+            xs = xs.to(dev)
+            logits = model(xs.unsqueeze(0).expand(model.K, *xs.shape), hidden=hidden)
+        parts.append((F.relu(hidden[-1]).cpu(), torch.softmax(logits, -1).cpu()))
+    return torch.cat([z for z, _ in parts], 1).numpy(), torch.cat([q for _, q in parts], 1).numpy()
 
 
 def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
-    X, y, classes, pool, test = load_task(p, flatten=True)
+    dev = runtime.device()  # the ensembles train there; draws stay on the CPU (repro.nn.ensemble)
+    X, y, classes, pool, test = load_task(p, flatten=True, images=inputs.get("images"))
     members = [{"seed": s, "data_seed": s} for s in p["seeds"]]
     idx, Y = member_data(pool, y, classes, members, p["m"])
     val = [pool[~torch.isin(pool, idx[k])] for k in range(len(members))]  # the rest of the pool
@@ -38,9 +49,9 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
                      "test_accuracy": acc(knn(X[test].numpy(), *best), y[test].numpy()), "k": best[0], "sigma": best[1]})
     for width in p["widths"]:
         model = MLPEnsemble(len(members), [X.shape[1]] + [width] * p["depth"] + [classes], bias=True,
-                            generators=member_generators(members, INIT, width))
+                            generators=member_generators(members, INIT, width)).to(dev)
         fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), member_generators(members, ORDER, width))
-        z_all, prob_all = embed_and_predict(model, X)
+        z_all, prob_all = embed_and_predict(model, X, chunk=None if dev.type == "cpu" else 4096)
         for k, mem in enumerate(members):
             tr, va, te = idx[k].numpy(), val[k].numpy(), test.numpy()
             yt = y.numpy()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import torch
 
+from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator
 from repro.data.images import load_task
@@ -19,22 +20,26 @@ from repro.nn.measures import bartlett17, distance_from_init, error, neyshabur18
 
 def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
-    X, y, classes, pool, test = load_task(p, flatten=True)
+    dev = runtime.device()  # the ensembles train there; draws stay on the CPU (repro.nn.ensemble)
+    X, y, classes, pool, test = load_task(p, flatten=True, images=inputs.get("images"))
+    B = float(X[pool].norm(dim=1).max())
+    X = X.to(dev)
     members = [{"seed": s, "data_seed": s} for s in p["seeds"]]
     rows = []
     for m in p["sizes"]:
         idx, Y = member_data(pool, y, classes, members, m)
         model = MLPEnsemble(len(members), [X.shape[1]] + [p["width"]] * p["depth"] + [classes],
-                            generators=member_generators(members, INIT, m))
+                            generators=member_generators(members, INIT, m)).to(dev)
         init = [w.detach().clone() for w in model.weights]
         fit = fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), member_generators(members, ORDER, m))
         w = [v.detach() for v in model.weights]
-        B = float(X[pool].norm(dim=1).max())
         gamma = p["optim"]["stop_margin"]
-        quantities = {"distance": distance_from_init(w, init), "neyshabur18": neyshabur18(w, init, B, gamma, m),
-                      "bartlett17": bartlett17(w, init, B, gamma, m),
+        with runtime.fp32(dev):
+            bounds = {"distance": distance_from_init(w, init), "neyshabur18": neyshabur18(w, init, B, gamma, m),
+                      "bartlett17": bartlett17(w, init, B, gamma, m)}
+        quantities = {**{q: v.cpu() for q, v in bounds.items()},
                       "test_error": error(predict_shared(model, X[test]).argmax(-1), y[test]),
-                      "train_error": error(predict(model, X[idx]).argmax(-1), Y.gather(1, idx))}
+                      "train_error": error(predict(model, X[idx.to(dev)]).argmax(-1), Y.gather(1, idx))}
         for k, mem in enumerate(members):
             rows.append({"m": m, "seed": mem["seed"], "epochs": fit["epochs"][k], "converged": fit["converged"][k],
                          **{q: float(v[k]) for q, v in quantities.items()}})
@@ -53,6 +58,7 @@ def spheres(n: int, d: int, radius: float, g: torch.Generator) -> tuple[torch.Te
 def train_spheres(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     R, d = p["radius"], p["dim"]
+    dev = runtime.device()
     members = [{"seed": s} for s in p["seeds"]]
     rows = []
     for m in p["sizes"]:
@@ -65,7 +71,7 @@ def train_spheres(params: dict, inputs: dict, outputs: dict, threads: int) -> No
         X_test, y_test = spheres(p["n_test"], d, R, generator(10**6, m))  # one test set for all seeds
         # with biases: a bias-free ReLU net is positively homogeneous, f(Ru) = R f(u), so it could not
         # tell the spheres apart
-        model = MLPEnsemble(K, [d, p["width"], 2], bias=True, generators=member_generators(members, INIT, m))
+        model = MLPEnsemble(K, [d, p["width"], 2], bias=True, generators=member_generators(members, INIT, m)).to(dev)
         init = [w.detach().clone() for w in model.weights]
         # members train on their own points: index a flat [K·m] table
         flat = Xtr.reshape(K * m, d)
@@ -74,7 +80,7 @@ def train_spheres(params: dict, inputs: dict, outputs: dict, threads: int) -> No
                            member_generators(members, ORDER, m))
         test_err = error(predict_shared(model, X_test).argmax(-1), y_test)
         proj_err = error(predict(model, Xp).argmax(-1), Yp)
-        dist = distance_from_init([w.detach() for w in model.weights], init)
+        dist = distance_from_init([w.detach() for w in model.weights], init).cpu()
         for k, s in enumerate(p["seeds"]):
             rows.append({"m": m, "seed": s, "test_error": float(test_err[k]), "projected_error": float(proj_err[k]),
                          "distance": float(dist[k]), "epochs": fit["epochs"][k], "converged": fit["converged"][k]})
