@@ -46,7 +46,10 @@ def _stat(c: dict | None) -> str:
 def main(run_a: str, run_b: str, out: str) -> None:
     a, b = claims_of(Path(run_a)), claims_of(Path(run_b))
     rows, combined = [], {}
+    papers_b = {paper for paper, _ in b}
     for (paper, cid), ca in a.items():
+        if paper not in papers_b:  # B not run for this paper: REPORT shows seeds A only, not a fake flip
+            continue
         cb = b.get((paper, cid))
         vb = cb["verdict"] if cb else "(missing)"
         both = combine(ca["verdict"], cb["verdict"] if cb else None)
@@ -85,7 +88,7 @@ def table(df: pd.DataFrame, flips: int) -> None:
           f"disjoint set (B, `config/seeds_b.yaml`; every initialisation, data order and noise draw derives from "
           f"the run's seed). {flips} of {len(df)} verdicts differ between the sets; a claim's headline verdict "
           "(`both`) is the one that holds for both, else inconclusive.\n")
-    print(to_markdown(df))
+    print(to_markdown(df) if len(df) else "(no paper was run with both seed sets)")
 
 
 if __name__ == "__main__":

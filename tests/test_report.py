@@ -56,3 +56,17 @@ def test_headline_verdict_holds_for_both_seed_sets(tmp_path, monkeypatch):
                  {"report": str(out)}, 1)
     text = out.read_text()
     assert "| p | c0 | not reproduced (seeds A only) | not reproduced | – |" in text
+
+
+def test_a_paper_not_run_with_seed_set_b_stays_seed_set_a_only(tmp_path):
+    import importlib.util
+    import json
+    from repro.core import claims as C
+    spec = importlib.util.spec_from_file_location("robustness", REPO / "bench/robustness.py")
+    rob = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rob)
+    _run(tmp_path / "a", [C.REPRODUCED])
+    (tmp_path / "b" / "paper_figures").mkdir(parents=True)  # B ran nothing
+    rob.main(str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "a" / "paper_figures"))
+    assert json.loads((tmp_path / "a/paper_figures/robustness.json").read_text()) == {}
+    assert "robust_verdict" not in json.loads((tmp_path / "a/paper_figures/p/claims.json").read_text())["claims"][0]
