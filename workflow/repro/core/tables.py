@@ -21,8 +21,8 @@ def write_table(df: pd.DataFrame, stem: str | Path, floatfmt: str = ".3f") -> No
 
 def to_markdown(df: pd.DataFrame, floatfmt: str = ".3f") -> str:
     """GitHub Markdown without the optional `tabulate` dependency."""
-    def cell(x) -> str:
-        return format(x, floatfmt) if isinstance(x, float) else str(x)
+    def cell(x) -> str:  # a literal | (e.g. |a − b|) would end the cell: escape it
+        return format(x, floatfmt) if isinstance(x, float) else str(x).replace("|", "\\|")
     lines = ["| " + " | ".join(map(str, df.columns)) + " |", "|" + "---|" * len(df.columns)]
     lines += ["| " + " | ".join(cell(x) for x in row) + " |" for row in df.itertuples(index=False)]
     return "\n".join(lines)
