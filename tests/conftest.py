@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,21 @@ def snakemake(*args: str, workdir: Path | None = None, check: bool = True, timeo
     proc = subprocess.run(cmd + list(args), cwd=REPO, env=TEST_ENV, capture_output=True, text=True, timeout=timeout)
     if check and proc.returncode != 0:
         raise AssertionError(f"snakemake {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+def snakemake_until(path: Path, *args: str, workdir: Path, capture: bool = False, wait: float = 120) -> subprocess.Popen:
+    """Start snakemake in the background (its own session, so it can be killed as a group) and return once
+    `path` exists (e.g. a first checkpoint), the run ends, or `wait` seconds pass; the caller checks which.
+    capture: keep stdout+stderr (text) on proc.stdout, else discard them."""
+    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--workflow-profile", str(REPO / "profiles/default"),
+           "--directory", str(workdir), *args]
+    out = subprocess.PIPE if capture else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=REPO, env=TEST_ENV, stdout=out, stderr=subprocess.STDOUT if capture else out,
+                            text=capture, start_new_session=True)
+    deadline = time.time() + wait
+    while not path.exists() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.05)
     return proc
 
 

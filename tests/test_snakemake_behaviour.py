@@ -19,7 +19,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,7 @@ import torch
 import yaml
 from torch import nn
 
-from conftest import REPO, SMOKE, SNAKEMAKE, TEST_ENV, snakemake
+from conftest import REPO, SMOKE, SNAKEMAKE, TEST_ENV, snakemake, snakemake_until
 from repro.core.codeversion import ADAPTER, CodeIndex
 from repro.core.configtypes import coerce_file
 from repro.core.io import load_weights, read_json
@@ -493,14 +492,8 @@ def test_killed_snakemake_needs_unlock_then_training_resumes(tmp_path):
     args = [target, "--cores", "1", "--configfile", SMOKE, str(long_cfg)]
     run = tmp_path / "run"
     run.mkdir()
-    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--workflow-profile", str(REPO / "profiles/default"),
-           "--directory", str(run)] + args
-    proc = subprocess.Popen(cmd, cwd=REPO, env=TEST_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
     ckpt = run / "results/ntp_pitfalls/ckpt/models/d2_l3_n10/ntp/seed0/model.pt.ckpt"
-    deadline = time.time() + 180
-    while not ckpt.exists() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
+    proc = snakemake_until(ckpt, *args, workdir=run, wait=180)
     try:
         assert ckpt.exists(), "training finished or failed before its first checkpoint"
     finally:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import re
 import subprocess
-import time
 
 import pytest
 import yaml
 
-from conftest import FULL, REPO, SMOKE, SNAKEMAKE, TEST_ENV, snakemake
+from conftest import FULL, REPO, SMOKE, snakemake, snakemake_until
 
 # Every figure/table PAPERS.md names, per paper (a paper's rule must plan each of them).
 EXPECTED = {
@@ -152,14 +151,8 @@ def test_killed_training_job_resumes_from_its_checkpoint(tmp_path, batch_seeds):
 
     run = tmp_path / "run"
     run.mkdir()
-    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--workflow-profile", str(REPO / "profiles/default"),
-           "--directory", str(run)] + args
-    proc = subprocess.Popen(cmd, cwd=REPO, env=TEST_ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
     ckpt = run / f"results/ntp_pitfalls/ckpt/models/d2_l3_n10/ntp/seed0/model.pt{'.seeds' if batch_seeds else ''}.ckpt"
-    deadline = time.time() + 120
-    while not ckpt.exists() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
+    proc = snakemake_until(ckpt, *args, workdir=run)
     assert ckpt.exists(), "training finished or failed before its first checkpoint"
     subprocess.run(["pkill", "-KILL", "-f", str(run / ".snakemake/scripts")], check=True)
     assert proc.wait(timeout=60) != 0
@@ -190,14 +183,8 @@ def test_a_job_longer_than_its_time_limit_resumes_on_its_retry(tmp_path):
 
     run = tmp_path / "run"
     run.mkdir()
-    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--workflow-profile", str(REPO / "profiles/default"),
-           "--directory", str(run)] + args
-    proc = subprocess.Popen(cmd, cwd=REPO, env=TEST_ENV, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            start_new_session=True)
     ckpt = run / "results/creativity/ckpt/sibling/ntp/seed0.json.ckpt"
-    deadline = time.time() + 120
-    while not ckpt.exists() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.05)
+    proc = snakemake_until(ckpt, *args, workdir=run, capture=True)
     assert ckpt.exists(), "training finished or failed before its first checkpoint"
     stage = [p for p in psutil.Process(proc.pid).children(recursive=True)
              if any(".snakemake/scripts" in part for part in p.cmdline())]
