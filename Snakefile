@@ -22,6 +22,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 include: "workflow/rules/common.smk"
 include: "workflow/rules/text_data.smk"
 include: "workflow/rules/images.smk"
+include: "workflow/rules/hub_models.smk"
 include: "workflow/rules/ntp_pitfalls.smk"
 include: "workflow/rules/gan_stability.smk"
 include: "workflow/rules/algorithm_configuration.smk"

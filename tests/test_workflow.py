@@ -79,7 +79,7 @@ def test_dry_run_plans_every_figure_with_gpu_tags_only_at_full_scale(scale, tmp_
     assert not any("gpu" in res for rule, res in planned if "_train" not in rule and rule not in GPU_EVALUATION)
 
 
-GPU_EVALUATION = {"downscaling_prune"}  # evaluation rules that run on a GPU at full scale
+GPU_EVALUATION = {"downscaling_prune", "downscaling_hub_prune"}  # evaluation rules that run on a GPU at full scale
 
 
 def test_gpu_request_gres_asks_for_gres_instead_of_gpus(tmp_path):

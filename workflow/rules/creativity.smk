@@ -1,8 +1,19 @@
 # Roll the dice & look before you leap (Nagarajan, Wu et al., 2025).
 # one job per task × arm × seed (train, generate one answer per fresh test prompt, score) → render.
+# Full scale with `finetune` in the config: its tasks × arms finetune the hub's pretrained GPT-2 (fetched by
+# the fetch_hub_model localrule) instead of training from scratch, as the paper does for circle.
 
 CR = config["creativity"]
 CR_FIGS = "paper_figures/creativity"
+CR_FT = CR.get("finetune", {"tasks": [], "arms": []})
+
+
+def creativity_metrics(task, arm, seed):
+    """A run's metrics file: finetuned from GPT-2 (creativity_train_finetune) or trained from scratch (creativity_train)."""
+    finetuned = task in CR_FT["tasks"] and arm in CR_FT["arms"]
+    return f"results/creativity/{task}/{arm}/{'finetuned/' if finetuned else ''}seed{seed}.json"
+
+
 PAPER_TARGETS["creativity"] = [
     f"{CR_FIGS}/{f}"
     for f in [
@@ -39,10 +50,35 @@ rule creativity_train:
         STAGE
 
 
+rule creativity_train_finetune:
+    """One task × arm × seed finetuned from the hub's GPT-2 (repro.papers.creativity.hub)."""
+    input:
+        unpack(lambda w: hub_input(CR_FT["name"])),
+    output:
+        metrics="results/creativity/{cr_task}/{cr_arm}/finetuned/seed{seed}.json",
+    params:
+        stage="creativity.hub.train",
+        code=code_version("creativity.hub.train"),
+        cfg=lambda w: {k: v for k, v in CR.items() if k not in ("tasks", "arms", "seeds", "resources", "finetune")}
+        | CR["tasks"][w.cr_task] | {k: CR_FT[k] for k in ("optim", "batch_size") if k in CR_FT}
+        | {"task": w.cr_task, "arm": w.cr_arm, "seed": int(w.seed)},
+    threads: CR["threads"]
+    resources:
+        **train_resources("creativity", resumable=True),
+    retries: train_retries("creativity")
+    log:
+        "results/creativity/logs/finetune_{cr_task}_{cr_arm}_seed{seed}.log",
+    benchmark:
+        "results/creativity/benchmarks/finetune_{cr_task}_{cr_arm}_seed{seed}.tsv"
+    conda:
+        "../../envs/hf.yaml"
+    script:
+        STAGE
+
+
 rule creativity_render:
     input:
-        metrics=expand("results/creativity/{task}/{arm}/seed{seed}.json", task=CR["tasks"], arm=CR["arms"],
-                       seed=CR["seeds"]),
+        metrics=[creativity_metrics(t, a, s) for t in CR["tasks"] for a in CR["arms"] for s in CR["seeds"]],
     output:
         creativity_png=report(f"{CR_FIGS}/creativity.png", caption="../report/creativity.rst", category="creativity"),
         creativity_pdf=f"{CR_FIGS}/creativity.pdf",

@@ -43,7 +43,9 @@ rule rl_decision_trees_run:
     params:
         stage="rl_decision_trees.run",
         code=code_version("rl_decision_trees.run"),
-        cfg=lambda w: RD["learner_settings"] | {"learners": RD["learners"], "seed": int(w.seed)},
+        # a stream may override the exploration schedule (eps_decay): see config/config.yaml
+        cfg=lambda w: (RD["learner_settings"] | {k: v for k, v in RD["streams"][w.rd_stream].items() if k == "eps_decay"}
+                       | {"learners": RD["learners"], "seed": int(w.seed)}),
     resources:
         **train_resources("rl_decision_trees"),
     log:

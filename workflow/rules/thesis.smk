@@ -11,6 +11,7 @@ rule thesis_render:
         pac_bayes=expand("results/pac_bayes_noise/{arch}.json", arch=PB_ARCHS),
         uc_images="results/uniform_convergence/images.json",
         uc_spheres="results/uniform_convergence/spheres.json",
+        uc_bounds="results/uniform_convergence/bounds.json",
         pairs=expand("results/disagreement/pairs/c{c}.json", c=config["disagreement"]["grid"]["channels"]),
         ensembles=expand("results/disagreement/ensemble/seed{seed}.json", seed=config["disagreement"]["seeds"]),
     output:

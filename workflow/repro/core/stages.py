@@ -17,7 +17,8 @@ CODE_VERSION_ENV = "REPRO_CODE_VERSION"  # the job's `params.code`; part of its 
 # The download stages: they run as localrules on the submitting host (compute nodes often have no network).
 # Every other job reads only the disk, so it runs with the Hugging Face hub offline: a stray hub call fails at
 # once with an error naming it, instead of hanging on a node without network.
-NETWORK_STAGES = frozenset({"data.text.fetch_corpus", "pause_tokens.fetch_task", "data.images.fetch_images"})
+NETWORK_STAGES = frozenset({"data.text.fetch_corpus", "pause_tokens.fetch_task", "data.images.fetch_images",
+                            "nn.hf.fetch_checkpoint"})
 
 
 def main(smk: Any) -> None:

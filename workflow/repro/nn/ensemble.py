@@ -161,14 +161,18 @@ def model_device(model: nn.Module) -> torch.device:
 
 
 def fit_ensemble(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, idx: torch.Tensor, opt: EnsembleOptim,
-                 gens: list[torch.Generator], on_epoch=None) -> dict:
+                 gens: list[torch.Generator], on_epoch=None, targets=None) -> dict:
     """Momentum SGD for every member at once. X: [N, ...] shared inputs; Y: [K, N] labels per member
     (so members may see different label noise) or [K, N, C] soft targets (distillation); idx: [K, m]
     the training examples of each member (its own order is reshuffled every epoch); gens: one
     generator per member (member_generators(..., ORDER, ...)), for its order and augmentation.
     Trains on the model's device: X, Y and idx are moved there (a no-op if they are already), the
     orders are drawn on the CPU. on_epoch(epoch), if given, runs after every epoch (to record a
-    learning curve). Returns per-member epochs run and whether it met its stopping criterion."""
+    learning curve). targets(xb, bi), if given, replaces the batch's targets Y[bi]: it receives the batch
+    as trained on (after augmentation) and its indices [K, B], and returns [K, B] labels or [K, B, C]
+    soft targets (online distillation: a teacher's probabilities on the augmented batch); Y is then
+    used only by the stopping criterion. Returns per-member epochs run and whether it met its
+    stopping criterion."""
     K, m = idx.shape
     gens = _gens(K, gens)
     params = list(model.parameters())
@@ -185,7 +189,8 @@ def fit_ensemble(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, idx: torch.
             if opt.augment_shift:
                 xb = _shift(xb, opt.augment_shift, gens)
             with runtime.tf32(dev):
-                loss = member_loss(model(xb), _rows(Y, bi), opt.loss)
+                yb = _rows(Y, bi) if targets is None else targets(xb, bi)
+                loss = member_loss(model(xb), yb, opt.loss)
                 grads = torch.autograd.grad(loss.sum(), params)
             with torch.no_grad():
                 for p, gr, buf in zip(params, grads, bufs):

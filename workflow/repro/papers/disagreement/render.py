@@ -48,7 +48,8 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     write_table(table, outputs["table"])
     C.write_claims(outputs["claims"], "disagreement", TITLE, params["scale"], make_claims(pairs, ensembles),
                    note="Small CNNs (grouped-convolution ensembles) on 8×8 digits over a grid of channels × lr × "
-                        "augmentation × training-set size; each pair's test error is the mean of its two runs. The "
+                        "augmentation × training-set size, each run trained to a low training loss (config optim); "
+                        "each pair's test error is the mean of its two runs. The "
                         "error ≈ disagreement check uses the pairs whose two runs interpolate (the regime of the "
                         "paper's claim); the others are plotted hollow.")
 

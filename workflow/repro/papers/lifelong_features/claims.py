@@ -14,7 +14,9 @@ from repro.core import claims as C
 LATE_FROM = 0.5  # the second half of the stream: tasks with index ≥ LATE_FROM × last index
 
 # "Far fewer features than a learner from scratch" (PAPERS.md; the paper: feature cost per example close to
-# that of predicting with the targets, far below n): lifelong / from-scratch features per example < 1/2.
+# that of predicting with the targets, far below n): lifelong / from-scratch features per example < 1/2. Both
+# learners run the same probe-until-validation-passes protocol (learners.learn_task), so the ratio compares
+# costs at matched (validation) error.
 FEATURE_RATIO_MAX = 0.5
 # "At comparable accuracy" (no number): lifelong − from-scratch test error < 0.05 (non-inferiority margin;
 # error is MSE / Var y for polynomials, 0/1 error for decision lists, so 0.05 is five points of either).
@@ -22,6 +24,8 @@ ERROR_MARGIN = 0.05
 # "The gain vanishes when tasks are unrelated" (the paper's lower bounds; no number): the saving
 # (1 − lifelong / from-scratch features) must be larger on related than on unrelated tasks (threshold 0),
 # and on unrelated tasks it must be near 0: below a tenth of the from-scratch cost (our reading of "vanishes").
+# The mechanism the lower bound names: without shared structure the learner must read all n features of as
+# many examples as learning from scratch needs, so its probe on unrelated tasks is larger than on related ones.
 UNRELATED_SAVING_MAX = 0.1
 
 SPECS = {
@@ -41,7 +45,8 @@ SPECS = {
         "no gain without shared structure (lower bounds)",
         "abstract (lower bounds, tight under some conditions)",
         f"mean over seeds of saving(related) − saving(unrelated) > 0 (paired t-test) AND mean unrelated saving < "
-        f"{UNRELATED_SAVING_MAX} (t-test); saving = 1 − lifelong / from-scratch features; illustrated when both clear."),
+        f"{UNRELATED_SAVING_MAX} (t-test) AND mean probe size (examples with all n features read) unrelated − "
+        f"related > 0 (paired t-test); saving = 1 − lifelong / from-scratch features; illustrated when all clear."),
 }
 
 
@@ -51,16 +56,19 @@ def _spec(key: str, family: str) -> C.Spec:
 
 
 def make_claims(df: pd.DataFrame) -> list[dict]:
-    """df: one row per (family, setting, seed, task) with n, lifelong_features, lifelong_error, scratch_error."""
+    """df: one row per (family, setting, seed, task) with n, lifelong_features, scratch_features,
+    lifelong_error, scratch_error, lifelong_probe."""
     return [c for family in dict.fromkeys(df.family) for c in family_claims(df[df.family == family], family)]
 
 
 def family_claims(df: pd.DataFrame, family: str) -> list[dict]:
     late = df[df.task >= LATE_FROM * df.task.max()]
-    per_seed = late.groupby(["setting", "seed"]).agg(life=("lifelong_features", "mean"), n=("n", "first"),
+    per_seed = late.groupby(["setting", "seed"]).agg(life=("lifelong_features", "mean"),
+                                                    scratch=("scratch_features", "mean"),
+                                                    probe=("lifelong_probe", "mean"),
                                                     life_err=("lifelong_error", "mean"),
                                                     scratch_err=("scratch_error", "mean")).reset_index()
-    per_seed["ratio"] = per_seed.life / per_seed.n  # the from-scratch learner reads all n features
+    per_seed["ratio"] = per_seed.life / per_seed.scratch  # total feature evaluations, lifelong / from scratch
     get = lambda setting, col: per_seed[per_seed.setting == setting].sort_values("seed")[col].tolist()  # noqa: E731
     settings = set(per_seed.setting)
     if "related" not in settings:
@@ -82,11 +90,17 @@ def family_claims(df: pd.DataFrame, family: str) -> list[dict]:
     seeds = sorted(set(related.seed) & set(unrelated.seed))
     saving_rel = (1 - related.set_index("seed").loc[seeds, "ratio"]).tolist()
     saving_unrel = (1 - unrelated.set_index("seed").loc[seeds, "ratio"]).tolist()
+    probe_rel = related.set_index("seed").loc[seeds, "probe"].tolist()
+    probe_unrel = unrelated.set_index("seed").loc[seeds, "probe"].tolist()
     check2 = C.all_of(C.paired_greater("saving(related) − saving(unrelated)", saving_rel, saving_unrel, 0.0),
-                      C.mean_less("unrelated: saving", saving_unrel, UNRELATED_SAVING_MAX))
+                      C.mean_less("unrelated: saving", saving_unrel, UNRELATED_SAVING_MAX),
+                      C.paired_greater("probe examples (unrelated − related)", probe_unrel, probe_rel, 0.0))
     claims.append(C.claim(_spec("gain_vanishes_unrelated", family),
-                          measured={"related: saving": saving_rel, "unrelated: saving": saving_unrel},
+                          measured={"related: saving": saving_rel, "unrelated: saving": saving_unrel,
+                                    "related: probe examples per task": probe_rel,
+                                    "unrelated: probe examples per task": probe_unrel},
                           check=C.illustration(check2),
-                          note="The lifelong learner's cost counts every feature of its probe examples whenever its "
-                               "validation fails, so both savings depend on how often it probes."))
+                          note="Savings are against a from-scratch learner that runs the same probe-until-validation "
+                               "protocol, so they compare costs at matched validation error; the lifelong learner "
+                               "also pays for reading what it has learned on its identification examples."))
     return claims

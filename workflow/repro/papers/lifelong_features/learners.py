@@ -1,11 +1,18 @@
 """Streams of related tasks over n boolean features, and three learners that pay for every feature
 they read (Balcan, Blum & Nagarajan, 2017, illustrated):
 
-- from scratch: reads all n features of every training example;
-- lifelong: reads only the features of the structure it has learned on earlier tasks (monomials or
-  decision-list literals), and, only when held-out error says something is missing, reads all n
-  features of a few `probe` examples to find it and adds it to what it knows;
+- lifelong (the theory's learner): reads the features of the structure it has learned on earlier tasks
+  (monomials or decision-list features) on a few `id_examples`, identifies which part of it the target
+  uses, then reads only that part's features on the other examples. When held-out (validation) error
+  says something is missing, it reads all n features of a probe of `probe_start` examples, doubling the
+  probe until validation passes (or the probe is the whole fitting split), and adds what it finds to
+  what it knows;
+- from scratch: the same protocol with nothing learned before (a probe of all n features that grows
+  until validation passes, then only the found features): both stop at the same validation error, so
+  their costs are compared at matched error;
 - oracle: reads just the features of the current target.
+
+Every feature evaluation is counted once per (example, feature) of the task (`learn_task`'s read mask).
 
 Two task families: sparse degree-2 polynomials over a shared dictionary of monomials (regression),
 and decision lists over a shared pool of features (classification). With probability p_new each
@@ -87,9 +94,18 @@ class Polynomials:
         return sparse_fit(X, y, structure, self.p["lasso_alpha"], self.p["support_threshold"])
 
     def discover(self, X, y, current: Predictor | None) -> np.ndarray:
-        """Monomials that explain what the current fit misses (Lasso on the residual, all pairs)."""
+        """Monomials that explain what the current fit misses: the `screen` pairs most correlated with the
+        residual (sure independence screening, for speed), then Lasso on the residual over them."""
         residual = y - (current(X) if current is not None else y.mean())
-        return lasso_support(X, residual, self.every, self.p["lasso_alpha"], self.p["support_threshold"])
+        M = monomials(X, self.every)
+        M, r = M - M.mean(0), residual - residual.mean()
+        score = np.abs(M.T @ r) / np.maximum(np.linalg.norm(M, axis=0), 1e-12)   # |correlation| × ‖r‖
+        screened = self.every[np.sort(np.argsort(-score, kind="stable")[: self.p["screen"]])]
+        return lasso_support(X, residual, screened, self.p["lasso_alpha"], self.p["support_threshold"])
+
+    def identify(self, X, y, known: np.ndarray) -> np.ndarray:
+        """The known monomials the target uses (Lasso over them only)."""
+        return lasso_support(X, y, known, self.p["lasso_alpha"], self.p["support_threshold"])
 
     def merge(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.unique(np.vstack([a, b]), axis=0) if len(b) else a
@@ -168,6 +184,10 @@ class DecisionLists:
         """Features of a decision list learned from all n features of the probe examples."""
         return self.fit(X, y, self.every).features
 
+    def identify(self, X, y, known: np.ndarray) -> np.ndarray:
+        """The known features the target uses (a decision list learned over them only)."""
+        return self.fit(X, y, known).features
+
     def merge(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.union1d(a, b).astype(int)
 
@@ -177,6 +197,39 @@ class DecisionLists:
 
 
 FAMILIES = {"polynomials": Polynomials, "decision_lists": DecisionLists}
+
+
+def learn_task(family, X: np.ndarray, y: np.ndarray, known, p: dict, id_examples: int):
+    """One task under the feature-cost protocol. The last validation_share of the m examples validate.
+    1. Read the features of `known` on the first id_examples (or probe) examples; identify the part of
+       `known` the target uses (family.identify); read only that part's features on every other example;
+       fit on the fitting split, validate.
+    2. If validation error > error_threshold: read all n features of the first `probe` examples
+       (probe_start, then doubling, at most the fitting split), discover new structure from them, add it
+       to `known`, and go back to 1.
+    Returns (predictor fitted on all m examples with the identified part, known structure after the task
+    (what was known before plus the identified part),
+    read mask [m, n] of the feature evaluations made, probe size used: 0 when none was needed)."""
+    m, n = X.shape
+    n_fit = int(m * (1 - p["validation_share"]))
+    read, probe, before = np.zeros((m, n), bool), 0, known
+    while True:
+        k = min(n_fit, max(id_examples, probe))
+        if len(known) and k:
+            read[:k, family.features_of(known)] = True
+            target = family.identify(X[:k], y[:k], known)
+        else:
+            target = family.empty
+        read[:, family.features_of(target)] = True          # the fitting and validation examples
+        model = family.fit(X[:n_fit], y[:n_fit], target)
+        if family.error(y[n_fit:], model(X[n_fit:])) <= p["error_threshold"] or probe >= n_fit:
+            break
+        probe = min(n_fit, max(p["probe_start"], 2 * probe))
+        read[:probe] = True                                   # every feature of the probe examples
+        known = family.merge(known, family.discover(X[:probe], y[:probe], model))
+    # Remember what was known plus the part this task's validated model uses (not every candidate a
+    # small probe threw up: those would make every later task read them).
+    return family.fit(X, y, target), family.merge(before, target), read, probe
 
 
 def run_stream(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
@@ -190,23 +243,14 @@ def run_stream(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         X, y = family.examples(target, p["m"])
         X_test, y_test = family.examples(target, p["m_test"])
         truth = family.structure_of(target)
-        scratch = family.fit(X, y, family.every)                 # reads all n features
         oracle = family.fit(X, y, truth)                         # reads the target's features
-        row = {"task": t, "scratch_features": float(p["n"]), "scratch_error": family.error(y_test, scratch(X_test)),
-               "oracle_features": float(len(family.features_of(truth))), "oracle_error": family.error(y_test, oracle(X_test))}
-
-        # Lifelong: fit on what it knows; probe all features of a few examples only if validation fails.
-        n_fit = int(p["m"] * (1 - p["validation_share"]))
-        fit = family.fit(X[:n_fit], y[:n_fit], learned) if len(learned) else None
-        probed = 0
-        if fit is None or family.error(y[n_fit:], fit(X[n_fit:])) > p["error_threshold"]:
-            probed = p["probe"]
-            learned = family.merge(learned, family.discover(X[:probed], y[:probed], fit))
-        final = family.fit(X, y, learned)
-        read = len(family.features_of(learned))
-        cost = probed * p["n"] + (p["m"] - probed) * read
-        row |= {"lifelong_features": cost / p["m"], "lifelong_error": family.error(y_test, final(X_test)),
-                "probed": probed > 0, "known_structure": len(learned)}
-        rows.append(row)
+        scratch, _, scratch_read, scratch_probe = learn_task(family, X, y, family.empty, p, 0)
+        final, learned, read, probe = learn_task(family, X, y, learned, p, p["id_examples"])
+        rows.append({"task": t, "scratch_features": float(scratch_read.sum() / p["m"]),
+                     "scratch_error": family.error(y_test, scratch(X_test)), "scratch_probe": scratch_probe,
+                     "oracle_features": float(len(family.features_of(truth))),
+                     "oracle_error": family.error(y_test, oracle(X_test)),
+                     "lifelong_features": float(read.sum() / p["m"]), "lifelong_error": family.error(y_test, final(X_test)),
+                     "lifelong_probe": probe, "probed": probe > 0, "known_structure": len(learned)})
     write_json(outputs["stream"], {"seed": p["seed"], "setting": p["setting"], "family": p["family"], "n": p["n"],
                                    "rows": rows})

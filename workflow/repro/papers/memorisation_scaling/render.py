@@ -9,7 +9,7 @@ from repro.core import claims as C
 from repro.core.io import read_json
 from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
-from repro.papers.memorisation_scaling.claims import CLASSES, PROXIES, make_claims, proxy_correlations
+from repro.papers.memorisation_scaling.claims import CLASSES, NOISE_Z, PROXIES, make_claims, proxy_correlations
 
 TITLE = "What do larger image classifiers memorise? (Lukasik, Nagarajan, Rawat, Menon & Kumar, 2023)"
 
@@ -22,17 +22,37 @@ def load(paths) -> pd.DataFrame:
         for s in d["sizes"]:
             frame = pd.DataFrame({k: s[k] for k in ("memorisation", "memorisation_se", *PROXIES)})
             rows.append(frame.assign(seed=d["seed"], arm=s["arm"], width=s["width"], example=np.arange(len(noisy)),
-                                     noisy=noisy, test_accuracy=s["test_accuracy"], train_accuracy=s["train_accuracy"]))
+                                     noisy=noisy, test_accuracy=s["test_accuracy"], train_accuracy=s["train_accuracy"],
+                                     noisy_train_accuracy=s.get("noisy_train_accuracy", np.nan)))
     return pd.concat(rows, ignore_index=True)
 
 
-def trajectories(df: pd.DataFrame, threshold: float) -> pd.DataFrame:
+def trajectories(df: pd.DataFrame, threshold: float, z: float = NOISE_Z) -> pd.DataFrame:
     """Each example's memorisation across widths (standard training), and its class: decreasing,
-    increasing (ends differ by > threshold), cap-shaped (an interior peak above both ends by > threshold)."""
-    wide = df[df.arm == "standard"].pivot_table(index=["seed", "example"], columns="width", values="memorisation")
-    v = wide.to_numpy()
-    first, last, peak = v[:, 0], v[:, -1], v[:, 1:-1].max(1) if v.shape[1] > 2 else np.full(len(v), -np.inf)
-    cls = np.select([peak - np.maximum(first, last) > threshold, first - last > threshold, last - first > threshold],
+    increasing (ends differ), cap-shaped (an interior peak above both ends). A change counts only when
+    it exceeds both `threshold` and z times its bootstrap standard error (√ of the two scores' summed
+    squared SEs; the rows' memorisation_se, 0 if absent), so estimator noise is not read as a trend."""
+    std = df[df.arm == "standard"]
+    if "memorisation_se" not in std:
+        std = std.assign(memorisation_se=0.0)
+    wide = std.pivot_table(index=["seed", "example"], columns="width", values="memorisation")
+    se = std.pivot_table(index=["seed", "example"], columns="width", values="memorisation_se").reindex_like(wide)
+    v, e = wide.to_numpy(), se.fillna(0.0).to_numpy()
+    rows = np.arange(len(v))
+    first, last, e_first, e_last = v[:, 0], v[:, -1], e[:, 0], e[:, -1]
+    if v.shape[1] > 2:
+        top = 1 + np.nanargmax(np.where(np.isnan(v[:, 1:-1]), -np.inf, v[:, 1:-1]), 1)
+        peak, e_peak = v[rows, top], e[rows, top]
+    else:
+        peak, e_peak = np.full(len(v), -np.inf), np.zeros(len(v))
+    end_hi = np.where(first >= last, e_first, e_last)  # the SE of the higher end
+
+    def clears(delta, err):
+        return delta > np.maximum(threshold, z * err)
+
+    d_ends = np.sqrt(e_first ** 2 + e_last ** 2)
+    cls = np.select([clears(peak - np.maximum(first, last), np.sqrt(e_peak ** 2 + end_hi ** 2)),
+                     clears(first - last, d_ends), clears(last - first, d_ends)],
                     ["cap-shaped", "decreasing", "increasing"], "flat")
     return wide.assign(trajectory=cls)
 
@@ -80,12 +100,15 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     ax.legend(fontsize=7)
     save_figure(fig, outputs["proxies_png"], outputs["proxies_pdf"])
 
-    table = df.groupby(["arm", "width"]).agg(train_accuracy=("train_accuracy", "mean"), test_accuracy=("test_accuracy", "mean"),
+    table = df.groupby(["arm", "width"]).agg(train_accuracy=("train_accuracy", "mean"), noisy_fit=("noisy_train_accuracy", "mean"),
+                                             test_accuracy=("test_accuracy", "mean"),
                                              memorisation=("memorisation", "mean"), se=("memorisation_se", "mean")).reset_index()
     write_table(table, outputs["table"])
     C.write_claims(outputs["claims"], "memorisation_scaling", TITLE, p["scale"], make_claims(df, traj, p["threshold"]),
                    note="Digits population with symmetric label noise; K runs per width on fixed random subsets "
-                        "(ratio r), one-hidden-layer MLPs trained to fit their subset; teacher per subset = the "
-                        "widest model. Trajectory classes use a threshold on score changes; bootstrap SEs over "
-                        "runs are in the table (se).")
+                        "(ratio r), one-hidden-layer MLPs from widths that cannot fit the mislabelled examples to "
+                        "widths that fit them; teacher per subset = the widest model, distilled at temperature T. "
+                        "Trajectory classes count a score change only when it exceeds the threshold and 3 bootstrap "
+                        "SEs (over runs) of the change; mean SEs are in the table (se), with the share of "
+                        "mislabelled training examples each size fits (noisy_fit).")
 

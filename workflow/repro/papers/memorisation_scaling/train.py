@@ -3,7 +3,9 @@ symmetric label noise; K fixed random subsets (ratio r), the same for every mode
 width, a batched ensemble of K MLPs (one per subset) trained to fit its subset; per-example
 correctness of every model on the whole population → Feldman memorisation per size. Distillation:
 the largest width's model of each subset is the teacher of that subset's students (same subset, so
-no held-out example leaks). Proxies per size: mean loss and confidence of the example's label under
+no held-out example leaks). The students learn the teacher's probabilities at temperature T (Hinton et al.:
+teacher and student logits both divided by T, the loss scaled by T², here as the learning rate × T², which is
+the same for plain momentum SGD), so the targets are not one-hot where the teacher is unsure. Proxies per size: mean loss and confidence of the example's label under
 the models that trained on it, and its learning speed (share of epochs it was already fit)."""
 from __future__ import annotations
 
@@ -19,6 +21,23 @@ from repro.nn.ensemble import INIT, ORDER, EnsembleOptim, MLPEnsemble, fit_ensem
 from repro.nn.subsample import bootstrap_se, memorisation, subset_masks
 
 
+class Tempered(torch.nn.Module):
+    """An ensemble whose logits are divided by T (a distilled student's training view; it predicts with
+    the inner model, T = 1)."""
+
+    def __init__(self, model: torch.nn.Module, temperature: float):
+        super().__init__()
+        self.model, self.temperature, self.K = model, temperature, model.K
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model(x) / self.temperature
+
+
+def soft_targets(logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """The teacher's probabilities at temperature T: softmax(z / T)."""
+    return torch.softmax(logits / temperature, -1)
+
+
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p, seed = params, params["seed"]
     dev = runtime.device()  # the ensembles train there; draws stay on the CPU (repro.nn.ensemble)
@@ -32,8 +51,11 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     members = [{"seed": seed, "replica": k} for k in range(K)]  # model k of subset k, at every width
     Y = labels.expand(K, -1)
     opt = EnsembleOptim(**p["optim"])
+    T = float(p.get("kd_temperature", 1.0))
+    kd_opt = EnsembleOptim(**(p["optim"] | {"lr": p["optim"]["lr"] * T ** 2}))  # loss × T² as lr × T²
+    noisy = (labels != clean).numpy()
     rng = np.random.default_rng(seed)
-    sizes, teacher_soft = {}, None
+    sizes, teacher_soft, teacher = {}, None, {}
     for arm in ("standard", "distilled"):
         for width in p["widths"]:
             if arm == "distilled" and width == p["teacher_width"]:
@@ -46,7 +68,9 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                 speed.add_((predict_shared(model, Xp).argmax(-1) == labels).float())
 
             targets = Y if arm == "standard" else teacher_soft
-            fit = fit_ensemble(model, Xp, targets, idx, opt, member_generators(members, ORDER, *tag), on_epoch=track)
+            trained = model if arm == "standard" else Tempered(model, T)
+            fit = fit_ensemble(trained, Xp, targets, idx, opt if arm == "standard" else kd_opt,
+                               member_generators(members, ORDER, *tag), on_epoch=track)
             with torch.no_grad():
                 logits = predict_shared(model, Xp)
                 probs = torch.softmax(logits, -1)
@@ -65,10 +89,18 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                     "confidence": np.nanmean(inside(own), 0).tolist(),
                     "learning_speed": np.nanmean(inside(speed / max(fit["epochs"])), 0).tolist(),
                     "train_accuracy": float(np.nanmean(np.where(m, correct, np.nan))),
+                    # how much of its own subset's mislabelled examples a model fits (their given label)
+                    "noisy_train_accuracy": float(np.nanmean(np.where(m & noisy, correct, np.nan))),
                     "test_accuracy": float(test_acc.mean()),
                 }
             print(f"{arm} width {width}: train acc {sizes[f'{arm}/{width}']['train_accuracy']:.3f} "
-                  f"test acc {float(test_acc.mean()):.3f}", flush=True)
+                  f"(mislabelled {sizes[f'{arm}/{width}']['noisy_train_accuracy']:.3f}) "
+                  f"test acc {float(test_acc.mean()):.3f} epochs {max(fit['epochs'])}", flush=True)
             if arm == "standard" and width == p["teacher_width"]:
-                teacher_soft = probs.detach()
-    write_json(outputs["metrics"], {"seed": seed, "noisy": (labels != clean).tolist(), "sizes": list(sizes.values())})
+                teacher_soft = soft_targets(logits, T).detach()
+                top = teacher_soft.max(-1).values.numpy()
+                teacher = {"temperature": T,  # the teacher's top soft label on its own training examples
+                           "top_probability": float(np.mean(top[m])),
+                           "top_probability_mislabelled": float(np.mean(top[m & noisy]))}
+    write_json(outputs["metrics"], {"seed": seed, "noisy": (labels != clean).tolist(), "sizes": list(sizes.values()),
+                                    "teacher": teacher})

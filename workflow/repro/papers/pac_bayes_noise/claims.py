@@ -14,11 +14,15 @@ from repro.core.erm import loglog_slope
 # ---- thresholds ---------------------------------------------------------------------------------
 # "Grows more slowly than the spectral-norm bound": a plain A > B comparison of growth rates, margin 0.
 GROWTH_MARGIN = 0.0
-# "The conditions generalize": a test-time value within 25% of its training value. The bound's noise
-# scale σ is set by these norms and the KL term goes as 1/σ², so 25% slack on a norm changes the KL
-# term by at most 1.25² ≈ 1.6×: a constant factor, the granularity at which the bound is stated (our
-# instantiation drops its constants anyway). The paper gives no number. Pre-activations must not be
-# *smaller* on test points: the 1% quantile of |pre-activation| on test ≥ train / 1.25.
+# "The conditions generalize": they hold on most test points. Per test point, a condition fails when its
+# hidden-layer (or Jacobian) norm exceeds the training maximum of that layer in any layer; the share of
+# such test points must stay below FAIL_SHARE = 0.05, the failure probability δ = 0.05 our bound uses
+# (a PAC statement: the conditions may fail on a δ share of the distribution, which then adds to the
+# error bound). The paper gives no number. Pre-activations must not be *smaller* on test points: the 1%
+# quantile of |pre-activation| on test ≥ train / SLACK (25% slack: the bound's noise scale σ is set by
+# these terms and the KL term goes as 1/σ², so 25% changes it by at most 1.25² ≈ 1.6×, a constant factor,
+# the granularity at which the bound is stated).
+FAIL_SHARE = 0.05
 SLACK = 1.25
 
 SPECS = {
@@ -39,16 +43,15 @@ SPECS = {
         "log-log slope vs width: Neyshabur+18 − ours > 0 (paired t-test over seeds)"),
     "conditions_generalize": C.Spec(
         "conditions_generalize",
-        "The noise-resilience conditions measured on training data hold on most test points too: test-time "
-        "Jacobian and hidden-layer norms stay within 25% of their training values, and pre-activations "
-        "are not smaller on test points.",
+        "The noise-resilience conditions measured on training data hold on most test points too: few test "
+        "points have a Jacobian or hidden-layer norm above the training maximum, and pre-activations are "
+        "not smaller on test points.",
         "the conditions generalize: they hold on most test points (theorem; no number)",
         "abstract (the noise-resilience conditions measured on training data themselves generalize to test "
         "data) and its theorem",
-        f"per seed, mean over architectures: test max / train max of the Jacobian norm and of the hidden-layer "
-        f"norm < {SLACK}, and 1% quantile of |pre-activation| test / train > 1/{SLACK} (t-tests over seeds, "
-        "all must clear). A maximum above the slack does not refute 'most test points', so such a part "
-        "counts as inconclusive, not as a failure."),
+        f"per seed, mean over architectures: share of test points whose Jacobian norm (any layer) exceeds the "
+        f"training maximum < {FAIL_SHARE}, the same for the hidden-layer norm, and the 1% quantile of "
+        f"|pre-activation| test / train > 1/{SLACK} (t-tests over seeds, all must clear)"),
 }
 
 
@@ -61,16 +64,6 @@ def _per_seed(sub: pd.DataFrame, fn) -> list[float]:
     return [float(fn(g)) for _, g in sub.sort_values("seed").groupby("seed")]
 
 
-def _max_only(check: C.Check, what: str) -> C.Check:
-    """A test on maxima is sufficient for 'the condition holds on most test points' (every test point
-    is within the slack), not necessary: a maximum beyond the slack may be one outlier."""
-    if check.verdict != C.NOT_REPRODUCED:
-        return check
-    return C.Check(C.INCONCLUSIVE, check.test + f" (exceeded; but the {what} is a maximum over test points, so "
-                   "this does not refute 'most test points')", check.method, check.estimate, check.ci,
-                   check.threshold, check.n, check.p_for, 1.0)
-
-
 def make_claims(df: pd.DataFrame, focus_width: int, focus_depth: int) -> list[dict]:
     by_depth, by_width = sweeps(df, focus_width, focus_depth)
     growth = lambda sub, col: _per_seed(sub, lambda g: np.polyfit(g.depth, np.log(g[col]), 1)[0])  # noqa: E731
@@ -80,13 +73,19 @@ def make_claims(df: pd.DataFrame, focus_width: int, focus_depth: int) -> list[di
 
     ratio = lambda col: df[f"{col}_test"] / df[f"{col}_train"]  # noqa: E731
     per_seed = lambda r: r.groupby(df.seed).mean().sort_index().tolist()  # noqa: E731
-    jac, hid = per_seed(ratio("max_jacobian")), per_seed(ratio("max_hidden_norm"))
-    parts = [_max_only(C.mean_less("test/train max Jacobian norm", jac, SLACK), "Jacobian norm"),
-             _max_only(C.mean_less("test/train max hidden-layer norm", hid, SLACK), "hidden-layer norm")]
-    measured = {"test/train max Jacobian norm, per run": ratio("max_jacobian").tolist(),
-                "test/train max hidden-layer norm, per run": ratio("max_hidden_norm").tolist(),
-                "test/train max Jacobian norm, mean over architectures per seed": jac,
-                "test/train max hidden-layer norm, mean over architectures per seed": hid}
+    jac, hid = per_seed(df.share_test_above_train_max_jacobian), per_seed(df.share_test_above_train_max_hidden)
+    parts = [C.mean_less("share of test points with Jacobian norm > training max", jac, FAIL_SHARE),
+             C.mean_less("share of test points with hidden-layer norm > training max", hid, FAIL_SHARE)]
+    measured = {"share of test points with Jacobian norm > training max, mean over architectures per seed": jac,
+                "share of test points with hidden-layer norm > training max, mean over architectures per seed": hid,
+                "share of test points with either > training max, per run": df.share_test_above_train_max_any.tolist(),
+                "test/train 99th percentile of the Jacobian norm (largest over layers), per run":
+                    df.test_train_q99_ratio_jacobian.tolist(),
+                "test/train 99th percentile of the hidden-layer norm (largest over layers), per run":
+                    df.test_train_q99_ratio_hidden.tolist(),
+                "test/train max Jacobian norm, per run (reported)": ratio("max_jacobian").tolist(),
+                "share of test pre-activations below the training 1% quantile, per run (0.01 if equal)":
+                    df.share_test_preact_below_train_q01.tolist()}
     if (df["min_preact_train"] > 0).all():
         pre = per_seed(ratio("min_preact"))
         parts.append(C.mean_greater("test/train 1% quantile of |pre-activation|", pre, 1 / SLACK))
@@ -102,9 +101,8 @@ def make_claims(df: pd.DataFrame, focus_width: int, focus_depth: int) -> list[di
                 measured={"log-log slope of ours vs width": w_ours, "log-log slope of Neyshabur+18 vs width": w_ney},
                 check=C.paired_greater("width slope (Neyshabur+18 − ours)", w_ney, w_ours, GROWTH_MARGIN)),
         C.claim(SPECS["conditions_generalize"], measured=measured, check=C.all_of(*parts),
-                note="Missing measurement: the share of test points whose Jacobian or hidden-layer norm exceeds "
-                     "the training maximum (or their test/train quantiles) needs per-point norms, which the "
-                     "metrics do not keep (they keep maxima). A test max within the slack implies every test "
-                     "point is; the pre-activation condition is measured as a 1% quantile, a 'most points' "
-                     "statistic."),
+                note="Per-point norms: a test point fails a condition when its norm exceeds the training maximum "
+                     "of that layer in any layer (under exchangeable train and test points and no overfitting "
+                     "of the norms, that share is about 1/(m+1)). The 99th-percentile ratios are reported beside "
+                     "it. Pre-activations: all points × units of each hidden layer, as a 1% quantile."),
     ]

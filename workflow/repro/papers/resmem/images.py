@@ -1,7 +1,8 @@
 """Base MLPs of several widths (a batched ensemble, one member per seed) on a training set of images;
 ResMem adds a soft kNN over the training residuals r_i = e(y_i) − softmax f(x_i), searched in the
 base's penultimate-layer embedding; kNN alone searches raw pixels with one-hot values. k and σ are
-tuned on a validation split; accuracy is measured on the held-out test set."""
+tuned on a validation split; accuracy is measured on the held-out test set, and each test point's
+correctness under the base and under ResMem is kept (per seed × width) for a paired bootstrap."""
 from __future__ import annotations
 
 import numpy as np
@@ -39,7 +40,7 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
     idx, Y = member_data(pool, y, classes, members, p["m"])
     val = [pool[~torch.isin(pool, idx[k])] for k in range(len(members))]  # the rest of the pool
     acc = lambda prob, labels: float((prob.argmax(-1) == labels).mean())  # noqa: E731
-    rows = []
+    rows, correct = [], []
     for k, mem in enumerate(members):  # kNN alone on raw pixels
         tr = idx[k].numpy()
         knn = SoftKNN(X[tr].numpy(), np.eye(classes)[y[tr].numpy()])
@@ -59,12 +60,15 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
             knn = SoftKNN(z_all[k, tr], residual)
             best = tune(knn, lambda r, va=va, k=k: prob_all[k, va] + r, z_all[k, va],
                         lambda prob, va=va: acc(prob, yt[va]), p["ks"], p["sigmas"])
-            base_acc = acc(prob_all[k, te], yt[te])
-            resmem_acc = acc(prob_all[k, te] + knn(z_all[k, te], *best), yt[te])
+            base_prob, resmem_prob = prob_all[k, te], prob_all[k, te] + knn(z_all[k, te], *best)
+            base_acc, resmem_acc = acc(base_prob, yt[te]), acc(resmem_prob, yt[te])
+            correct.append({"seed": mem["seed"], "width": width,
+                            "base": (base_prob.argmax(-1) == yt[te]).astype(int).tolist(),
+                            "resmem": (resmem_prob.argmax(-1) == yt[te]).astype(int).tolist()})
             train_acc = acc(prob_all[k, tr], yt[tr])
             rows += [{"seed": mem["seed"], "width": width, "model": "base", "test_accuracy": base_acc,
                       "train_accuracy": train_acc},
                      {"seed": mem["seed"], "width": width, "model": "ResMem", "test_accuracy": resmem_acc,
                       "k": best[0], "sigma": best[1]}]
         print(f"width {width}: base {[r['test_accuracy'] for r in rows[-2 * len(members)::2]]}", flush=True)
-    write_json(outputs["metrics"], {"rows": rows})
+    write_json(outputs["metrics"], {"rows": rows, "test_correct": correct})

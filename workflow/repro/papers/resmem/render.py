@@ -15,7 +15,8 @@ TITLE = "ResMem: learn what you can and memorize the rest (Yang, Lukasik, Nagara
 
 def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     use_style()
-    images = pd.DataFrame(read_json(inputs["images"])["rows"])
+    doc = read_json(inputs["images"])
+    images, correct = pd.DataFrame(doc["rows"]), pd.DataFrame(doc["test_correct"])
     risk = pd.DataFrame([r for p in inputs["regression"] for r in read_json(p)["rows"]])
     base = images[images.model != "kNN alone"]
     grid = sns.relplot(data=base, x="width", y="test_accuracy", hue="model", kind="line", marker="o",
@@ -35,7 +36,7 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
 
     table = images.groupby(["model", "width"], dropna=False).test_accuracy.agg(["mean", "std"]).reset_index()
     write_table(table, outputs["table"])
-    C.write_claims(outputs["claims"], "resmem", TITLE, params["scale"], make_claims(images, risk),
+    C.write_claims(outputs["claims"], "resmem", TITLE, params["scale"], make_claims(images, risk, correct),
                    note="Digits: base MLPs (two hidden layers of the given width), residual memory = soft kNN in "
                         "the base's last hidden layer with k and σ tuned on the rest of the training pool. "
                         "Regression: least squares on y = ⟨β, x⟩ + 0.3 sin(8 x₁) + noise, plus a soft kNN on its "

@@ -3,6 +3,8 @@ from well-kept libraries: river's Hoeffding tree and Hoeffding adaptive tree (on
 scikit-learn's CART refitted on everything seen so far every `refit_every` examples (batch)."""
 from __future__ import annotations
 
+from collections import defaultdict
+
 import numpy as np
 from river import tree
 from sklearn.tree import DecisionTreeClassifier
@@ -15,13 +17,68 @@ from repro.rl.feature_query import FeatureQueryEnv, QLearner, run_rldt
 # Each learner returns (prequential correct, features used to predict, features read per example,
 # then the same correct / features to predict on the held-out test set by the final model).
 
+
+class RLDTAgent(QLearner):
+    """The shared tabular Q-learner with a discount `gamma` on query transitions and, on streams without
+    drift, a step size that decays with visits: alpha_t(s, a) = max(alpha_min, 1 / N(s, a)), i.e. sample
+    averages of the rewards and backed-up values (Q-learning's usual convergence schedule). On a drifting
+    stream the step size stays alpha, so old values are forgotten."""
+
+    def __init__(self, d, n_classes, p: dict, decay: bool, rng):
+        super().__init__(d, n_classes, p["alpha"], p["eps_start"], p["eps_final"], p["eps_decay"], p["query_cost"], rng)
+        self.gamma, self.decay, self.alpha_min = p["gamma"], decay, p["alpha_min"]
+        self.visits = defaultdict(lambda: np.zeros(d + n_classes))
+
+    def step_size(self, obs, actions) -> np.ndarray:
+        n = self.visits[tuple(obs)]
+        n[actions] += 1
+        return np.maximum(self.alpha_min, 1.0 / n[actions]) if self.decay else np.full(np.size(n[actions]), self.alpha)
+
+    def update_query(self, obs, a: int, obs2) -> None:
+        nxt = self.Q[tuple(obs2)]
+        best = np.where(np.concatenate([obs2 == 0, np.ones(self.C, bool)]), nxt, -np.inf).max()
+        q = self.Q[tuple(obs)]
+        q[a] += float(self.step_size(obs, [a])[0]) * (-self.cost + self.gamma * best - q[a])
+
+    def update_report(self, obs, label: int) -> None:
+        q, target = self.Q[tuple(obs)], np.full(self.C, -1.0)
+        target[label] = 1.0
+        q[self.d:] += self.step_size(obs, np.arange(self.d, self.d + self.C)) * (target - q[self.d:])
+
+
 def rldt(s: dict, X, y, X_test, y_test, p: dict):
-    agent = QLearner(X.shape[1], s["n_classes"], p["alpha"], p["eps_start"], p["eps_final"], p["eps_decay"],
-                     p["query_cost"], np.random.default_rng(p["seed"]))
+    agent = RLDTAgent(X.shape[1], s["n_classes"], p, decay=not s.get("drifts"), rng=np.random.default_rng(p["seed"]))
     env = lambda X, y: FeatureQueryEnv(X, y, s["n_values"], s["n_classes"], p["query_cost"])  # noqa: E731
     correct, queried = run_rldt(env(X, y), agent, learn=True)
     test_correct, test_queried = run_rldt(env(X_test, y_test), agent, learn=False)
     return correct, queried, queried, test_correct, test_queried  # it reads only what it queries
+
+
+class CountingRow(dict):
+    """An example (feature name → value) that records which features a learner looks at."""
+
+    def __init__(self, *args):
+        super().__init__(*args)
+        self.read = set()
+
+    def __getitem__(self, k):
+        self.read.add(k)
+        return super().__getitem__(k)
+
+    def get(self, k, default=None):
+        self.read.add(k)
+        return super().get(k, default)
+
+    def items(self):
+        self.read.update(super().keys())
+        return super().items()
+
+    def values(self):
+        self.read.update(super().keys())
+        return super().values()
+
+    def __iter__(self):  # overridden so that dict(row) / {**row} go through __getitem__
+        return iter(list(super().keys()))
 
 
 def hoeffding(s: dict, X, y, X_test, y_test, p: dict, adaptive: bool):
@@ -34,13 +91,15 @@ def hoeffding(s: dict, X, y, X_test, y_test, p: dict, adaptive: bool):
         nodes = model._root.walk(x) if model._root is not None else []  # no root before the first example
         return x, model.predict_one(x), len({n.feature for n in nodes if hasattr(n, "feature")})
 
-    correct, on_path = np.zeros(len(y), bool), np.zeros(len(y), int)
+    correct, on_path, read = np.zeros(len(y), bool), np.zeros(len(y), int), np.zeros(len(y), int)
     for t, (row, label) in enumerate(zip(X, y)):
         x, guess, on_path[t] = predict(row)
         correct[t] = guess == label
+        x = CountingRow(x)
         model.learn_one(x, int(label))
+        read[t] = len(x.read)  # measured: the features learn_one looked at (all d, to update its split statistics)
     test = [predict(row)[1:] for row in X_test]
-    return (correct, on_path, np.full(len(y), X.shape[1]),  # a Hoeffding tree reads every feature to learn
+    return (correct, on_path, read,
             np.array([g == t for (g, _), t in zip(test, y_test)]), np.array([f for _, f in test]))
 
 

@@ -29,7 +29,7 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     dist = dfi.load(inputs["distance"])
     pb_df = pb.load(inputs["pac_bayes"])
-    images, spheres = uc.load(inputs["uc_images"], inputs["uc_spheres"])
+    images, spheres, uc_bounds = uc.load(inputs["uc_images"], inputs["uc_spheres"], inputs["uc_bounds"])
     pairs, ensembles = gde.load(inputs["pairs"], inputs["ensembles"])
 
     fig, axes = plt.subplots(2, 2, figsize=(10, 8), layout="constrained")
@@ -68,7 +68,7 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     # a pure view: the four papers' own claims modules, on the same metrics
     parts = [("I", "distance_from_init", dfi_claims(dist)),
              ("I", "pac_bayes_noise", pb_claims(pb_df, p["focus_width"], p["focus_depth"])),
-             ("II", "uniform_convergence", uc_claims(images, spheres)),
+             ("II", "uniform_convergence", uc_claims(images, spheres, uc_bounds)),
              ("III", "disagreement", gde_claims(pairs, ensembles))]
     claims = [c | {"id": f"part{part}_{paper}_{c['id']}", "note": f"from {paper}" + (f"; {c['note']}" if c["note"] else "")}
               for part, paper, cs in parts for c in cs]
