@@ -121,7 +121,8 @@ def runs_frame(ase_unsafe=0, ase_steps=100, noise=0.0, rng=None):
 
 def test_claims_follow_the_measurements():
     ok = {c["id"]: c["verdict"] for c in make_claims(runs_frame(noise=20.0))}
-    assert ok == {"ase_never_unsafe": C.REPRODUCED, "ase_fewer_suboptimal_steps": C.REPRODUCED}
+    # 0 unsafe entries demonstrates the safety guarantee (illustrated), it is no statistical evidence of "never"
+    assert ok == {"ase_never_unsafe": C.ILLUSTRATED, "ase_fewer_suboptimal_steps": C.REPRODUCED}
     # a single unsafe entry in one run falsifies "never"
     bad = {c["id"]: c["verdict"] for c in make_claims(runs_frame(ase_unsafe=1, ase_steps=900, noise=20.0))}
     assert bad == {"ase_never_unsafe": C.NOT_REPRODUCED, "ase_fewer_suboptimal_steps": C.NOT_REPRODUCED}
@@ -133,3 +134,29 @@ def test_claims_do_not_pass_on_noise():
     wins = [make_claims(runs_frame(ase_steps=500, noise=100.0, rng=rng))[1]["verdict"] == C.REPRODUCED
             for _ in range(200)]
     assert np.mean(wins) <= 0.05
+
+
+def test_a_rarely_unsafe_agent_is_never_reported_reproduced_as_safe():
+    """Null for "never": an agent that enters an unsafe state in a run with probability 0.2 shows 0 in all
+    6 runs in 0.8^6 = 26% of draws; those may only be `illustrated` (a demonstration), never `reproduced`."""
+    rng = np.random.default_rng(4)
+    verdicts = []
+    for _ in range(400):
+        frame = runs_frame(rng=rng)
+        frame.loc[frame.agent == "ase", "unsafe_visits"] = (rng.random(6) < 0.2).astype(float)
+        verdicts.append(make_claims(frame)[0]["verdict"])
+    assert verdicts.count(C.REPRODUCED) == 0
+    assert 0.15 < verdicts.count(C.ILLUSTRATED) / 400 < 0.4  # the 26% that a count of 0 in 6 runs cannot exclude
+
+
+def test_fewer_steps_does_not_pass_on_skewed_noise():
+    """ASE and the safe baseline with the same heavy-tailed (log-normal, like the lava grid's outlier seed)
+    suboptimal-step distribution: reproduced in at most 5% of draws."""
+    rng = np.random.default_rng(5)
+    wins = []
+    for _ in range(400):
+        frame = runs_frame(ase_steps=0, rng=rng)
+        safe = frame.agent.isin(["ase", "safe_rmax"])
+        frame.loc[safe, "suboptimal"] = 500 * rng.lognormal(0, 0.8, safe.sum())
+        wins.append(make_claims(frame)[1]["verdict"] == C.REPRODUCED)
+    assert np.mean(wins) <= 0.05, np.mean(wins)

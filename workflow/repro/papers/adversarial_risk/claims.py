@@ -21,6 +21,13 @@ from repro.core import claims as C
 # definition costs in the literature's trade-off). Every other claim is a direction, threshold 0.
 STD_ERROR_MARGIN = 0.005
 TIE_TOL = 1e-3  # most_robust: adversarial errors within this of the minimum count as tied (then: most accurate)
+# In the 1-D family every threshold |t| ≤ ε that gives up the island has the same population adversarial error
+# (a flat valley), so the sampled argmin is a lottery decided by Monte-Carlo noise (0.002 at n = 20,000, above
+# TIE_TOL): seed set B picked std-error gaps 0.025–0.054 for the same population minimiser. make_claims therefore
+# widens the tie band to the Monte-Carlo noise of a difference of two estimates, measured from the spread of each
+# classifier's error across seeds (z_0.975·√2·sd). Taking the most accurate member of a wider band only lowers
+# the standard-error gap, i.e. it works against the paper's claim, never for it.
+Z_TIE = 1.96 * np.sqrt(2.0)
 
 SPECS = {
     "tradeoff_standard_definition": C.Spec(
@@ -56,13 +63,23 @@ def most_robust(group: pd.DataFrame, column: str, tol: float = TIE_TOL) -> pd.Se
     return near.loc[near.std_error.idxmin()]
 
 
+def tie_tolerance(at: pd.DataFrame, column: str) -> float:
+    """The band within which sampled adversarial errors cannot be told apart: Z_TIE × the pooled sd over seeds
+    of each classifier's estimate (one row per seed, classifier (t, keep_island)); TIE_TOL with one seed."""
+    if at.seed.nunique() < 2 or not {"t", "keep_island"} <= set(at.columns):
+        return TIE_TOL
+    var = at.groupby(["t", "keep_island"])[column].var(ddof=1).dropna()
+    return max(TIE_TOL, float(Z_TIE * np.sqrt(var.mean()))) if len(var) else TIE_TOL
+
+
 def make_claims(fam: pd.DataFrame, runs: list[dict], focus: float) -> list[dict]:
     """fam: the 1-D family (seed, eps, bayes, std_error, adv_error_standard, ...); runs: per seed, the 2-D
     regimes' std_error and adv_error_modified; focus: the ε of the trade-off claim."""
     at = fam[np.isclose(fam.eps, focus)]
     gaps, robust_adv, bayes_adv = [], [], []
+    tol = tie_tolerance(at, "adv_error_standard") if len(at) else TIE_TOL
     for _, g in sorted(at.groupby("seed"), key=lambda x: x[0]):
-        bayes, robust = g[g.bayes].iloc[0], most_robust(g, "adv_error_standard")
+        bayes, robust = g[g.bayes].iloc[0], most_robust(g, "adv_error_standard", tol)
         gaps.append(robust.std_error - bayes.std_error)
         robust_adv.append(robust.adv_error_standard)
         bayes_adv.append(bayes.adv_error_standard)
@@ -84,7 +101,8 @@ def make_claims(fam: pd.DataFrame, runs: list[dict], focus: float) -> list[dict]
         C.claim(SPECS["tradeoff_standard_definition"],
                 measured={"standard error gap (most robust − Bayes)": gaps, "most robust: adversarial error": robust_adv,
                           "Bayes: adversarial error (standard def.)": bayes_adv},
-                check=check1, note=f"ε = {focus:g}."),
+                check=check1, note=f"ε = {focus:g}; most robust = the most accurate classifier whose adversarial "
+                                   f"error is within {tol:.2g} (Monte-Carlo noise) of the family's minimum."),
         C.claim(SPECS["tradeoff_in_training"],
                 measured={"standard training: std error": std, "PGD (standard def.): std error": adv_std},
                 check=check2),

@@ -2,9 +2,11 @@
 render.py loads. Unit of replication: the seed (one run of every agent in each environment: slip outcomes,
 ε-greedy draws, tie-breaking).
 
-- ase_never_unsafe: ASE's safety is a deterministic guarantee (it only takes actions inside a set it has
-  proven safe), so its part is a count, not an estimate: 0 unsafe states entered over every run, and a single
-  entry anywhere falsifies it. The contrast (the unsafe baselines do enter unsafe states) is a t-test over
+- ase_never_unsafe: ASE's safety is a guarantee (it only takes actions inside a set it has proven safe), so
+  its part is a count: a single entry anywhere falsifies it, and 0 over every run *demonstrates* the theorem
+  (`illustrated`), it does not reproduce it statistically: 0 in k runs only bounds the per-run chance of an
+  unsafe entry by 1 − 0.05^(1/k) (0.39 for k = 6), and an agent that is unsafe in one run of five would show
+  0 in 6 runs 26% of the time. The contrast (the unsafe baselines do enter unsafe states) is a t-test over
   seeds of the count entered by the most unsafe baseline.
 - ase_fewer_suboptimal_steps: a paired t-test over seeds against the best safe baseline of each seed."""
 from __future__ import annotations
@@ -42,11 +44,11 @@ SPECS = {
 
 
 def never(name: str, counts: list[float]) -> C.Check:
-    """A deterministic guarantee checked by counting: 0 over all runs passes (zero spread, the engine's
-    deterministic case), any entry falsifies it."""
+    """A guarantee checked by counting: 0 over all runs illustrates it (a demonstration of the theorem; a
+    count of 0 in a handful of runs is no statistical evidence of "never"), any entry falsifies it."""
     if sum(counts) == 0:
-        c = C.mean_less(name, counts, 0.5)
-        return replace(c, test=f"{name}: 0 in all {len(counts)} runs", method="count over runs (deterministic guarantee)")
+        c = C.exact(f"{name}: 0 in all {len(counts)} runs", True, 0.0)
+        return replace(c, n=len(counts), method="count over runs (demonstrates the safety guarantee)")
     return C.exact(f"{name}: {sum(counts):g} entered over {len(counts)} runs (must be 0)", False, float(sum(counts)))
 
 
