@@ -41,6 +41,9 @@ def snakemake_until(path: Path, *args: str, workdir: Path, capture: bool = False
 
 
 SMOKE = str(REPO / "config" / "smoke.yaml")
+# The whole smoke DAG is ~130 jobs of a few seconds each: ~5 min on 2 idle cores, over 10 min on a loaded
+# machine (measured). A guard against a hang, not a speed test.
+WHOLE_DAG_TIMEOUT = 1500
 FULL = str(REPO / "config" / "full.yaml")
 
 
@@ -48,5 +51,5 @@ FULL = str(REPO / "config" / "full.yaml")
 def smoke_run(tmp_path_factory) -> Path:
     """One smoke run of the whole DAG, shared by the workflow tests."""
     workdir = tmp_path_factory.mktemp("smoke")
-    snakemake("--cores", "2", "--configfile", SMOKE, workdir=workdir)
+    snakemake("--cores", "2", "--configfile", SMOKE, workdir=workdir, timeout=WHOLE_DAG_TIMEOUT)
     return workdir

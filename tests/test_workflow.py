@@ -8,7 +8,7 @@ import subprocess
 import pytest
 import yaml
 
-from conftest import FULL, REPO, SMOKE, snakemake, snakemake_until
+from conftest import FULL, REPO, SMOKE, WHOLE_DAG_TIMEOUT, snakemake, snakemake_until
 
 # Every figure/table PAPERS.md names, per paper (a paper's rule must plan each of them).
 EXPECTED = {
@@ -125,7 +125,7 @@ def test_smoke_run_builds_every_target_and_a_rerun_plans_nothing(smoke_run):
 
 
 def test_two_runs_give_identical_results(smoke_run, tmp_path):
-    snakemake("--cores", "2", "--configfile", SMOKE, workdir=tmp_path)
+    snakemake("--cores", "2", "--configfile", SMOKE, workdir=tmp_path, timeout=WHOLE_DAG_TIMEOUT)
     compared = 0
     for path in sorted(smoke_run.glob("results/*/metrics/**/*.json")) + sorted(smoke_run.glob("paper_figures/**/*.*")):
         rel = path.relative_to(smoke_run)
