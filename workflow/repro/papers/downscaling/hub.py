@@ -24,10 +24,9 @@ from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator, seed_everything
 from repro.nn.hf import HFCausalLM, block_params, load_causal_lm
-from repro.nn.prune import pruned, sparsity_of
 from repro.nn.trainer import OptimConfig, fit, resumable
 from repro.papers.downscaling.tasks import Mixture, accuracy
-from repro.papers.downscaling.train import held_out
+from repro.papers.downscaling.train import held_out, prune_and_evaluate
 
 
 def wrap(path, mixture: Mixture, p: dict) -> HFCausalLM:
@@ -69,15 +68,4 @@ def prune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     mixture = Mixture(p["data"])
     model = wrap(inputs["model"], mixture, p).to(runtime.device()).eval()
-    tests = mixture.test_sets(p["n_test"], p["seed"])
-    calibration = mixture.batch(p["calibration"], generator(p["seed"], 31337), mixture.test_keys(tests))[0]
-    calibration = calibration.to(model.device)
-    rows = []
-    for method in p["methods"]:
-        for sparsity in p["sparsities"]:
-            small = pruned(model, method, sparsity, calibration)
-            rows += [{"seed": p["seed"], "model": p["name"], "method": method, "sparsity": sparsity,
-                      "measured_sparsity": sparsity_of(small), "family": f, "accuracy": accuracy(small, *t)}
-                     for f, t in tests.items()]
-            del small
-    write_json(outputs["metrics"], {"seed": p["seed"], "model": p["name"], "rows": rows, **held_out(mixture, tests, p)})
+    write_json(outputs["metrics"], prune_and_evaluate(model, mixture, p, {"model": p["name"]}))

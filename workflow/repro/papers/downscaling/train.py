@@ -46,9 +46,15 @@ def held_out(mixture: Mixture, tests: dict, p: dict) -> dict:
 
 def prune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     """Prune and evaluate on the job's device (full scale: a GPU), in fp32."""
-    p = params
     model = load_gpt(inputs["model"]).to(runtime.device())
-    mixture = Mixture(p["data"])
+    write_json(outputs["metrics"], prune_and_evaluate(model, Mixture(params["data"]), params))
+
+
+def prune_and_evaluate(model, mixture: Mixture, p: dict, tag: dict | None = None) -> dict:
+    """The metrics document of one trained model: a row per method × sparsity × family (accuracy as a
+    fraction, measured_sparsity over the block linears), each row and the document carrying `tag` (e.g.
+    the hub model's name), and the measured train/test overlap. One pruned copy at a time (2× the memory)."""
+    tag = tag or {}
     tests = mixture.test_sets(p["n_test"], p["seed"])
     # pretraining-like text, without the test sequences
     calibration = mixture.batch(p["calibration"], generator(p["seed"], 31337), mixture.test_keys(tests))[0]
@@ -57,6 +63,8 @@ def prune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     for method in p["methods"]:
         for sparsity in p["sparsities"]:
             small = pruned(model, method, sparsity, calibration)
-            rows += [{"seed": p["seed"], "method": method, "sparsity": sparsity, "measured_sparsity": sparsity_of(small),
-                      "family": f, "accuracy": accuracy(small, *t)} for f, t in tests.items()]
-    write_json(outputs["metrics"], {"seed": p["seed"], "rows": rows, **held_out(mixture, tests, p)})
+            rows += [{"seed": p["seed"], **tag, "method": method, "sparsity": sparsity,
+                      "measured_sparsity": sparsity_of(small), "family": f, "accuracy": accuracy(small, *t)}
+                     for f, t in tests.items()]
+            del small
+    return {"seed": p["seed"], **tag, "rows": rows, **held_out(mixture, tests, p)}
