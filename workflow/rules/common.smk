@@ -1,5 +1,6 @@
 # Helpers shared by every paper's rules: the paper list, resources, targets, code versions.
 import math
+import re
 
 from repro.core.codeversion import CodeIndex
 
@@ -95,3 +96,34 @@ PAPER_TARGETS = {}  # slug -> list of final artefacts; filled by each paper's ru
 def paper_targets():
     return [t for slug in PAPERS for t in PAPER_TARGETS[slug]]
 
+
+# Hub checkpoints (full scale; rules/hub_models.smk downloads them).
+def hub_model_specs():
+    """name → {hub_id, revision?, local_dir?} of every hub checkpoint the config names: downscaling.hub.models
+    and creativity.finetune (its `name`). Mini scale names none. Raises ValueError for one name given two specs."""
+    found = {}
+    named = list(config.get("downscaling", {}).get("hub", {}).get("models", {}).items())
+    if "finetune" in config.get("creativity", {}):
+        ft = config["creativity"]["finetune"]
+        named.append((ft["name"], {k: v for k, v in ft.items() if k in ("hub_id", "revision", "local_dir")}))
+    for name, spec in named:
+        if found.setdefault(name, spec) != spec:
+            raise ValueError(f"hub model {name!r} is given two specs: {found[name]} and {spec}; name them apart")
+    return found
+
+
+HUB_MODELS = hub_model_specs()
+
+
+def hub_input(name):
+    """A job's input `checkpoint`: the model's `local_dir` when the config gives one, else the folder that
+    fetch_hub_model writes (jobs read only the disk, never the hub)."""
+    spec = HUB_MODELS[name]
+    return {"checkpoint": spec.get("local_dir") or f"results/models/hub/{name}"}
+
+
+def creativity_metrics(task, arm, seed):
+    """A run's metrics file: finetuned from GPT-2 (creativity_train_finetune) or trained from scratch (creativity_train)."""
+    finetune = config["creativity"].get("finetune", {})
+    finetuned = task in finetune.get("tasks", []) and arm in finetune.get("arms", [])
+    return f"results/creativity/{task}/{arm}/{'finetuned/' if finetuned else ''}seed{seed}.json"

@@ -8,11 +8,6 @@ CR_FIGS = "paper_figures/creativity"
 CR_FT = CR.get("finetune", {"tasks": [], "arms": []})
 
 
-def creativity_metrics(task, arm, seed):
-    """A run's metrics file: finetuned from GPT-2 (creativity_train_finetune) or trained from scratch (creativity_train)."""
-    finetuned = task in CR_FT["tasks"] and arm in CR_FT["arms"]
-    return f"results/creativity/{task}/{arm}/{'finetuned/' if finetuned else ''}seed{seed}.json"
-
 
 PAPER_TARGETS["creativity"] = [
     f"{CR_FIGS}/{f}"

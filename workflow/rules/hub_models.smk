@@ -1,32 +1,6 @@
 # Pretrained checkpoints and tokenizers from the Hugging Face hub (full scale: downscaling's OPT / Pythia, creativity's
 # GPT-2), each downloaded once. Downloads run on the submitting host (localrules): cluster compute nodes often have
-# no network, so the GPU jobs read only results/models/hub/<name> (or a config `local_dir`; hub_input below).
-import re
-
-def hub_model_specs():
-    """name → {hub_id, revision?, local_dir?} of every hub checkpoint the config names: downscaling.hub.models
-    and creativity.finetune (its `name`). Mini scale names none. Raises ValueError for one name given two specs."""
-    found = {}
-    named = list(config.get("downscaling", {}).get("hub", {}).get("models", {}).items())
-    if "finetune" in config.get("creativity", {}):
-        ft = config["creativity"]["finetune"]
-        named.append((ft["name"], {k: v for k, v in ft.items() if k in ("hub_id", "revision", "local_dir")}))
-    for name, spec in named:
-        if found.setdefault(name, spec) != spec:
-            raise ValueError(f"hub model {name!r} is given two specs: {found[name]} and {spec}; name them apart")
-    return found
-
-
-HUB_MODELS = hub_model_specs()
-
-
-def hub_input(name):
-    """A job's input `checkpoint`: the model's `local_dir` when the config gives one, else the folder that
-    fetch_hub_model writes (jobs read only the disk, never the hub)."""
-    spec = HUB_MODELS[name]
-    return {"checkpoint": spec.get("local_dir") or f"results/models/hub/{name}"}
-
-
+# no network, so the GPU jobs read only results/models/hub/<name> (or a config `local_dir`; hub_input in common.smk).
 localrules:
     fetch_hub_model,
 
