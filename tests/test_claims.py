@@ -159,6 +159,16 @@ def test_ntp_claims_from_metrics():
     off.loc[off.arm == "ntp", "full_path_accuracy"] += 0.25  # first hop partly solved: not ≈ 1/deg
     assert make_claims(off)[0]["verdict"] == C.NOT_REPRODUCED
     assert make_claims(df[df.arm != "reverse"])[1]["verdict"] == C.INCONCLUSIVE
+    # teacherless that learned nothing (below 1/deg in every seed) cannot show the claim either way
+    unfit = df.copy()
+    unfit.loc[unfit.arm == "teacherless", "full_path_accuracy"] = [0.0, 0.002, 0.0]
+    tl = make_claims(unfit)[2]
+    assert tl["verdict"] == C.INCONCLUSIVE and "did not learn" in json.dumps(tl, ensure_ascii=False)
+    # teacherless that learned (above 1/deg) but is worse than NTP is not reproduced
+    worse = df.copy()
+    worse.loc[worse.arm == "ntp", "full_path_accuracy"] = [0.8, 0.81, 0.79]
+    worse.loc[worse.arm == "teacherless", "full_path_accuracy"] = [0.6, 0.61, 0.59]
+    assert make_claims(worse)[2]["verdict"] == C.NOT_REPRODUCED
     # no effect: teacherless and NTP from the same distribution on two graphs; the OR over graphs is
     # Bonferroni-corrected, so it passes in at most 5% of draws
     def null(r):

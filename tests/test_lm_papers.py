@@ -4,6 +4,8 @@ down-scaling mixture."""
 from __future__ import annotations
 
 import networkx as nx
+import json
+
 import numpy as np
 import pytest
 import torch
@@ -112,6 +114,25 @@ def test_graphs_and_geometry_metrics():
     root, arms = path_star(4, 3, np.random.default_rng(0))
     star = star_graph(root, arms)
     assert star.degree[root] == 4 and star.number_of_nodes() == 13 and nx.is_tree(star)
+
+
+def test_self_edges_make_neighbours_the_most_similar_and_recall_skips_the_node_itself(tmp_path):
+    """Official tiny-graph data come with self-edges (`selfedge_1`): trained on u → u too, a 1-layer
+    transformer's neighbours are more similar than 2-hop nodes (without them the embeddings carry a
+    bipartite component; measured in config.yaml). A self-logit on top does not count against recall."""
+    from repro.papers.geometric_memory.tiny import tiny
+
+    p = {"seed": 0, "graphs": [{"name": "cycle", "kind": "cycle", "size": 12}], "model": {"n_layer": 1, "n_head": 1, "d_model": 32},
+         "lr": 0.01, "epochs": 500, "n_eigenvectors": 2, "self_edges": True}
+    tiny(p, {}, {"metrics": str(tmp_path / "m.json")}, 1)
+    rows = {r["model"]: r for r in json.loads((tmp_path / "m.json").read_text())["rows"]}
+    cos = rows["transformer"]["cosine_by_distance"]
+    assert cos["1"] > cos["2"] and rows["transformer"]["edge_recall"] == 1.0
+    g = tiny_graph("cycle", 10)
+    logits = -nx.floyd_warshall_numpy(g, nodelist=range(10))
+    np.fill_diagonal(logits, 100)  # u → u scored highest, as self-edge training makes it
+    assert geometry_metrics(g, np.eye(10), logits, 2, self_edges=True)["edge_recall"] == 1.0
+    assert geometry_metrics(g, np.eye(10), logits, 2)["edge_recall"] < 1.0
 
 
 def test_creativity_scoring():

@@ -26,16 +26,19 @@ def spectral_energy(g: nx.Graph, emb: np.ndarray) -> np.ndarray:
     return energy / energy.sum()
 
 
-def geometry_metrics(g: nx.Graph, emb: np.ndarray, logits: np.ndarray, k: int) -> dict:
+def geometry_metrics(g: nx.Graph, emb: np.ndarray, logits: np.ndarray, k: int, self_edges: bool = False) -> dict:
     """Cosine similarity by graph distance, Spearman ρ(cosine, distance) over node pairs, the
     energy share on the k lowest-frequency Laplacian eigenvectors (and what a random embedding
-    would get, k/(n−1)), and edge recall: the share of each node's neighbours among its top-deg logits."""
+    would get, k/(n−1)), and edge recall: the share of each node's neighbours among its top-deg logits
+    (with self_edges, u → u was trained too, so u's own logit is left out of that ranking).
+    emb: (n, d) with row u = node u; logits: (n, n), row u = the scores of u's next node."""
     n = g.number_of_nodes()
     cos, dist = cosine_matrix(emb), distance_matrix(g)
     pairs = np.triu_indices(n, 1)
     by_distance = {int(d): float(cos[pairs][dist[pairs] == d].mean()) for d in np.unique(dist[pairs])}
     energy = spectral_energy(g, emb)
-    recall = [len(set(np.argsort(-logits[u])[: g.degree[u]]) & set(g[u])) / g.degree[u] for u in range(n)]
+    ranked = [[v for v in np.argsort(-logits[u]) if not (self_edges and v == u)] for u in range(n)]
+    recall = [len(set(ranked[u][: g.degree[u]]) & set(g[u])) / g.degree[u] for u in range(n)]
     return {"cosine_by_distance": by_distance,
             "edge_cosine": by_distance[1],
             "rho_cosine_distance": float(spearmanr(cos[pairs], dist[pairs]).statistic),

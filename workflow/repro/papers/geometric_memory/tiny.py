@@ -1,7 +1,8 @@
 """Part (a): tiny graphs memorised from their edges by three models, and the geometry of the
 token embeddings each one ends up with.
 
-- transformer: a 1-layer GPT (tied embeddings) trained on `[EDGE] u → v` for every directed edge;
+- transformer: a 1-layer GPT (tied embeddings) trained on `[EDGE] u → v` for every directed edge (and
+  `u → u` with `self_edges`, the official data's `selfedge_1` variant);
 - associative control: the same GPT with its (tied) embeddings frozen at their random init, so the
   edges can only be stored as an associative lookup in the block's weights;
 - node2vec: tied embeddings alone, logits(u) = E·E[u] with a full softmax over the one-hop
@@ -96,6 +97,9 @@ def tiny(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     for spec in p["graphs"]:
         g = relabel_randomly(source_graph(spec, inputs), np.random.default_rng(p["seed"]))
         edges = directed_edges(g)
+        if p.get("self_edges"):  # u → u for every node: each node's target set then contains itself
+            nodes = np.arange(g.number_of_nodes())
+            edges = np.concatenate([edges, np.stack([nodes, nodes], 1)])
         for model in MODELS:
             seed_everything(p["seed"])
             net = build(model, g.number_of_nodes(), p)
@@ -104,7 +108,7 @@ def tiny(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                 emb = net.node_embeddings().numpy().astype(float)
                 logits = net.edge_logits(torch.arange(g.number_of_nodes())).numpy()
             rows.append({"seed": p["seed"], "graph": spec["name"], "model": model, "final_loss": losses[-1],
-                         **geometry_metrics(g, emb, logits, p["n_eigenvectors"])})
+                         **geometry_metrics(g, emb, logits, p["n_eigenvectors"], p.get("self_edges", False))})
             embeddings[f"{spec['name']}/{model}"] = {
                 "embedding": emb.tolist(), "edges": sorted(map(list, g.edges)),
                 "position": [list(np.atleast_1d(g.nodes[u]["position"]).tolist()) for u in range(g.number_of_nodes())]}
