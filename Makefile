@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 CORES  ?= all
 
-.PHONY: venv reproduce test test-fast figure cluster-dry-run robustness plan report bench clean
+.PHONY: venv reproduce test test-all test-fast figure cluster-dry-run robustness plan report bench clean
 
 $(BIN)/snakemake: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,11 +17,14 @@ venv: $(BIN)/snakemake                     ## the virtual environment with pinne
 reproduce: venv                            ## every paper at mini scale (2-core CPU, < 1 h)
 	$(BIN)/snakemake --cores $(CORES)
 
-test: venv                                 ## the whole test suite (< 15 min on 2 cores)
-	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -ra tests
+test: venv                                 ## unit tests, the smoke DAG, the SLURM cluster (< 15 min on 2 cores)
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -ra --durations=15 -m "not slow" tests
 
-test-fast: venv                            ## unit tests only (seconds)
-	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not slow and not slurm" tests
+test-all: venv                             ## also the tests marked slow (a second DAG run, killed jobs, reruns; ~45 min)
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -ra --durations=25 tests
+
+test-fast: venv                            ## unit tests only (~2 min)
+	OMP_NUM_THREADS=1 HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not slow and not slurm and not workflow" tests
 
 figure: venv                               ## one artefact: make figure F=paper_figures/ntp_pitfalls/accuracy.png
 	$(BIN)/snakemake --cores $(CORES) $(F)

@@ -6,7 +6,8 @@ The headline verdict of a claim is the one that holds with both seed sets; when 
 
     python bench/robustness.py RUN_A RUN_B OUT      (make robustness: OUT = paper_figures)
 
-writes OUT/ROBUSTNESS.md (the table), OUT/robustness.json (per claim: each set's verdict and
+A paper missing from RUN_B keeps the B verdict recorded in its claims by an earlier run, if its A result
+is unchanged since (kept_b). It writes OUT/ROBUSTNESS.md (the table), OUT/robustness.json (per claim: each set's verdict and
 statistic, and the combined verdict, which REPORT.md shows) and adds to every claim in
 OUT/<paper>/claims.json a `by_seed_set` entry and a `robust_verdict`.
 """
@@ -43,21 +44,35 @@ def _stat(c: dict | None) -> str:
     return headline(c["test"]) if c and isinstance(c.get("test"), dict) else "–"
 
 
+def kept_b(ca: dict) -> dict | None:
+    """The seeds-B record an earlier robustness run wrote into this claim (`by_seed_set`), when seeds A's
+    verdict and statistic are still the ones it was paired with (the paper was not re-run since); else None.
+    Lets `make robustness` re-run B for the changed papers only."""
+    prior = ca.get("by_seed_set")
+    if prior and prior["A"] == {"verdict": ca["verdict"], "statistic": _stat(ca)}:
+        return prior["B"]
+    return None
+
+
 def main(run_a: str, run_b: str, out: str) -> None:
     a, b = claims_of(Path(run_a)), claims_of(Path(run_b))
     rows, combined = [], {}
     papers_b = {paper for paper, _ in b}
     for (paper, cid), ca in a.items():
-        if paper not in papers_b:  # B not run for this paper: REPORT shows seeds A only, not a fake flip
-            continue
-        cb = b.get((paper, cid))
-        vb = cb["verdict"] if cb else "(missing)"
-        both = combine(ca["verdict"], cb["verdict"] if cb else None)
+        if paper not in papers_b:
+            kept = kept_b(ca)
+            if kept is None:  # B not run for this paper: REPORT shows seeds A only, not a fake flip
+                continue
+            vb, stat_b = kept["verdict"], kept["statistic"]
+        else:
+            cb = b.get((paper, cid))
+            vb, stat_b = (cb["verdict"], _stat(cb)) if cb else ("(missing)", "–")
+        both = combine(ca["verdict"], vb if vb != "(missing)" else None)
         rows.append({"paper": paper, "claim": cid, "seeds A": ca["verdict"], "seeds B": vb, "both": both,
                      "flips": "**yes**" if ca["verdict"] != vb else "",
-                     "statistic A [95% CI]": _stat(ca), "statistic B [95% CI]": _stat(cb)})
+                     "statistic A [95% CI]": _stat(ca), "statistic B [95% CI]": stat_b})
         combined[f"{paper}/{cid}"] = {"seeds_a": {"verdict": ca["verdict"], "statistic": _stat(ca)},
-                                      "seeds_b": {"verdict": vb, "statistic": _stat(cb)}, "combined": both}
+                                      "seeds_b": {"verdict": vb, "statistic": stat_b}, "combined": both}
     df = pd.DataFrame(rows)
     flips = int((df.flips != "").sum()) if len(df) else 0
     text = io.StringIO()

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import REPO
 from repro.core.seeding import generator
 from repro.data.graphs import directed_edges, laplacian_spectrum, path_star, star_graph, tiny_graph
 from repro.nn.diffusion import MaskedDiffusion, mask_answers
@@ -251,6 +252,30 @@ def test_catch_your_breath_claims():
     # three losses keeps it from passing on the one lucky loss (it passed under the old OR).
     lucky = make_claims(cyb_curves({}, {"variational": [0.8763, 0.8242, 0.9414]}, {"variational": [0.388, 0.4466, 0.7031]}))
     assert lucky[1]["verdict"] == C.INCONCLUSIVE
+
+
+def test_catch_your_breath_records_the_stopping_probability_and_the_claim_tests_it(tmp_path):
+    """The pause methods record P(<don't know>) at the first try per token type (and accuracy at the first
+    and last try); the pause claim then tests that probability, not the argmax pause rate."""
+    import yaml
+
+    from repro.papers.catch_your_breath.claims import make_claims
+    from repro.papers.catch_your_breath.train import train
+    smoke = yaml.safe_load(open(REPO / "config/smoke.yaml"))["catch_your_breath"]
+    p = {k: v for k, v in (yaml.safe_load(open(REPO / "config/config.yaml"))["catch_your_breath"] | smoke).items()
+         if k not in ("seeds", "resources", "threads")}
+    p["optim"] = p["optim"] | {"steps": 20}
+    train(p | {"method": "variational", "seed": 0}, {}, {"metrics": str(tmp_path / "m.json")}, 1)
+    last = json.loads((tmp_path / "m.json").read_text())["curve"][-1]
+    for t in ("hard", "easy"):
+        assert 0 <= last[f"{t}_dont_know_prob"] <= 1
+        assert 0 <= last[f"{t}_accuracy_first_try"] <= 1 and 0 <= last[f"{t}_accuracy_last_try"] <= 1
+    curves = cyb_curves({}, {"variational": [0.9, 0.9, 0.9]}, {"variational": [0.0, 0.0, 0.0]})
+    # the argmax rule says "pauses on hard tokens"; the stopping probability says the opposite
+    curves = curves.assign(hard_dont_know_prob=[0.40, 0.41, 0.42] * (len(curves) // 3),
+                           easy_dont_know_prob=[0.60, 0.61, 0.62] * (len(curves) // 3))
+    claim = make_claims(curves)[1]
+    assert claim["verdict"] == C.NOT_REPRODUCED and "P(<don't know>)" in json.dumps(claim, ensure_ascii=False)
 
 
 def creativity_rows(tl: float, diff: float, temp_minus_hash: float):

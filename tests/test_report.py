@@ -70,3 +70,27 @@ def test_a_paper_not_run_with_seed_set_b_stays_seed_set_a_only(tmp_path):
     rob.main(str(tmp_path / "a"), str(tmp_path / "b"), str(tmp_path / "a" / "paper_figures"))
     assert json.loads((tmp_path / "a/paper_figures/robustness.json").read_text()) == {}
     assert "robust_verdict" not in json.loads((tmp_path / "a/paper_figures/p/claims.json").read_text())["claims"][0]
+
+
+def test_an_unchanged_paper_keeps_its_recorded_seed_set_b_and_a_rerun_paper_does_not(tmp_path):
+    """`make robustness` may re-run B for the changed papers only: a paper absent from RUN_B keeps the B
+    record an earlier run wrote, but only while its A verdict and statistic are the ones B was paired with."""
+    import importlib.util
+    import json
+    from repro.core import claims as C
+    spec = importlib.util.spec_from_file_location("robustness", REPO / "bench/robustness.py")
+    rob = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(rob)
+    _run(tmp_path / "a", [C.REPRODUCED, C.REPRODUCED])
+    _run(tmp_path / "b", [C.REPRODUCED, C.INCONCLUSIVE])
+    out = tmp_path / "a" / "paper_figures"
+    rob.main(str(tmp_path / "a"), str(tmp_path / "b"), str(out))
+    (tmp_path / "empty" / "paper_figures").mkdir(parents=True)      # second pass: B re-ran nothing
+    rob.main(str(tmp_path / "a"), str(tmp_path / "empty"), str(out))
+    combined = json.loads((out / "robustness.json").read_text())
+    assert [combined[f"p/c{i}"]["combined"] for i in range(2)] == [C.REPRODUCED, C.INCONCLUSIVE]
+    doc = json.loads((out / "p/claims.json").read_text())             # A re-run with another result
+    doc["claims"][0]["verdict"] = C.NOT_REPRODUCED
+    (out / "p/claims.json").write_text(json.dumps(doc))
+    rob.main(str(tmp_path / "a"), str(tmp_path / "empty"), str(out))
+    assert "p/c0" not in json.loads((out / "robustness.json").read_text())

@@ -11,7 +11,7 @@ import pytest
 
 from conftest import REPO, SMOKE, SNAKEMAKE, TEST_ENV
 
-pytestmark = [pytest.mark.slurm, pytest.mark.slow]
+pytestmark = [pytest.mark.slurm, pytest.mark.workflow]
 CLUSTER = REPO / "tests/slurm/cluster.sh"
 
 

@@ -40,7 +40,7 @@ EXPECTED = {
     "downscaling": ["accuracy_vs_sparsity.png", "accuracy_vs_size.png", "pruning_table.md", "claims.json"],
 }
 PAPERS = yaml.safe_load((REPO / "config/config.yaml").read_text())["papers"]
-pytestmark = pytest.mark.slow
+pytestmark = pytest.mark.workflow
 
 
 def jobs(dry_run_output: str) -> list[tuple[str, str]]:
@@ -124,6 +124,7 @@ def test_smoke_run_builds_every_target_and_a_rerun_plans_nothing(smoke_run):
     assert "Nothing to be done" in again.stdout + again.stderr
 
 
+@pytest.mark.slow
 def test_two_runs_give_identical_results(smoke_run, tmp_path):
     snakemake("--cores", "2", "--configfile", SMOKE, workdir=tmp_path, timeout=WHOLE_DAG_TIMEOUT)
     compared = 0
@@ -136,6 +137,7 @@ def test_two_runs_give_identical_results(smoke_run, tmp_path):
     assert compared > 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("batch_seeds", [True, False], ids=["seeds_side_by_side", "one_job_per_seed"])
 def test_killed_training_job_resumes_from_its_checkpoint(tmp_path, batch_seeds):
     """SIGKILL the training process mid-run (as a preempted node would); snakemake reports the failed
@@ -165,6 +167,7 @@ def test_killed_training_job_resumes_from_its_checkpoint(tmp_path, batch_seeds):
     assert not ckpt.exists()
 
 
+@pytest.mark.slow
 def test_a_job_longer_than_its_time_limit_resumes_on_its_retry(tmp_path):
     """resources.train.total_runtime > runtime: the rule gets retries (common.smk train_retries), so a training
     job killed after its first checkpoint (as SLURM kills one at its time limit) is retried by the same

@@ -35,7 +35,9 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     grid.set(xlabel="", ylabel=f"pauses used (of {params['k']})")
     save_figure(grid.figure, outputs["pauses_png"], outputs["pauses_pdf"])
 
-    summary = final.groupby("method")[["hard_accuracy", "easy_accuracy", "hard_pauses", "easy_pauses"]].mean()
+    columns = ["hard_accuracy", "easy_accuracy", "hard_pauses", "easy_pauses", "hard_dont_know_prob", "easy_dont_know_prob",
+               "hard_accuracy_first_try", "hard_accuracy_last_try"]
+    summary = final.groupby("method")[[c for c in columns if c in final.columns]].mean()
     write_table(summary.reindex(ORDER).reset_index(), outputs["table"])
     corpus = ("the pause_tokens examples (digits, SEP, a late query, the answer) concatenated" if params["synthetic"]
               else "byte-level C4 windows; hard tokens are word-initial bytes, easy ones word-internal bytes")

@@ -8,7 +8,9 @@ where the model may answer `<don't know>` at a try and get another one, up to k 
 
 Evaluation is teacher-forced on the training layout (every token followed by its k pause slots): the
 model's answer for a token is the one at its first try whose argmax is not `<don't know>` (or the last
-try; pause_ce is always read at the last try); its pause count is that try's index. Token types:
+try; pause_ce is always read at the last try); its pause count is that try's index. The pause methods also
+record P(`<don't know>`) at the first try (the stopping distribution, which the pause claim tests) and the
+accuracy at the first and the last try. Token types:
 - synthetic: answers (hard: a computation over the whole example that starts at the late query) and
   separators (easy: fixed positions); the random digits and queries are unpredictable and left out;
 - text: the first byte of a word (hard: it chooses the next word) and the bytes inside a word (easy:
@@ -64,6 +66,15 @@ class PausedLM(torch.nn.Module):
         used = (~says_dk).float().argmax(-1)  # first try that answers
         chosen = logits.gather(2, used[..., None, None].expand(-1, -1, 1, logits.shape[-1])).squeeze(2)
         return chosen[..., :dk].argmax(-1), used
+
+    @torch.no_grad()
+    def tries(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Per position (B, T): P(`<don't know>`) at the first try (the model's probability of asking for a
+        pause: one minus the first stopping probability of Galashov et al.), and the answers (argmax over the
+        real vocabulary) at the first and at the last try."""
+        logits = self.slot_logits(x)
+        dk = self.gpt.cfg.vocab_size
+        return logits[..., 0, :].softmax(-1)[..., dk], logits[..., 0, :dk].argmax(-1), logits[..., -1, :dk].argmax(-1)
 
 
 class PlainLM(torch.nn.Module):
@@ -139,11 +150,19 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             return None
         m.eval()
         pred, used = (t.cpu() for t in m.decide(data.test[:, :-1].to(m.gpt.device)))
+        target = data.test[:, 1:]
+        right = pred == target
+        record = {"step": step, "tokens": step * tokens_per_step,
+                  **{f"{t}_accuracy": right[mask].float().mean().item() for t, mask in data.types.items()},
+                  **{f"{t}_pauses": used[mask].float().mean().item() for t, mask in data.types.items()}}
+        if isinstance(m, PausedLM):  # the stopping probability, and what a pause buys: last try vs first try
+            p_dk, first, last = (t.cpu() for t in m.tries(data.test[:, :-1].to(m.gpt.device)))
+            for t, mask in data.types.items():
+                record |= {f"{t}_dont_know_prob": p_dk[mask].mean().item(),
+                           f"{t}_accuracy_first_try": (first == target)[mask].float().mean().item(),
+                           f"{t}_accuracy_last_try": (last == target)[mask].float().mean().item()}
         m.train()
-        right = pred == data.test[:, 1:]
-        return {"step": step, "tokens": step * tokens_per_step,
-                **{f"{t}_accuracy": right[mask].float().mean().item() for t, mask in data.types.items()},
-                **{f"{t}_pauses": used[mask].float().mean().item() for t, mask in data.types.items()}}
+        return record
 
     def batch(step: int):
         x = data.sample(p["batch_size"], generator(p["seed"], step))
