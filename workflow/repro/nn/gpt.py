@@ -64,7 +64,45 @@ class Block(nn.Module):
         return x + self.fc_out(F.gelu(self.fc(self.ln2(x))))
 
 
-class GPT(nn.Module):
+class LanguageModelHead:
+    """What every causal LM here offers (the shared GPT, and `repro.nn.hf.HFCausalLM` around a hub
+    checkpoint), written once over three members the class provides: `hidden(idx)` (B, T) ids →
+    (B, T, d) final hidden states, `logits(h)` (..., d) → (..., V), and `device`."""
+
+    def forward(self, idx: Tensor, targets: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
+        """With targets (IGNORE where no loss): logits only at the scored positions, (n_scored, V),
+        and the mean cross-entropy. Without: logits at every position, (B, T, V)."""
+        h = self.hidden(idx)
+        if targets is None:
+            return self.logits(h), None
+        scored = targets != IGNORE
+        logits = self.logits(h[scored])
+        return logits, F.cross_entropy(logits.float(), targets[scored])
+
+    @torch.no_grad()
+    def generate(self, prompt: Tensor, n_new: int, temperature: float = 0.0,
+                 generator: torch.Generator | None = None) -> Tensor:
+        """Decode n_new tokens after a batch of equal-length prompts: greedy at temperature 0,
+        else sampled from softmax(logits / temperature) (pass a generator for repeatable draws).
+        Runs on the model's device; the result is on the prompt's."""
+        seq = prompt.to(self.device)
+        for _ in range(n_new):
+            logits = self.logits(self.hidden(seq)[:, -1])
+            if temperature > 0:  # sampled on the CPU, so that a CPU generator gives the same draws anywhere
+                probs = (logits.float() / temperature).softmax(-1).cpu()
+                nxt = torch.multinomial(probs, 1, generator=generator).to(seq.device)
+            else:
+                nxt = logits.argmax(-1, keepdim=True)
+            seq = torch.cat([seq, nxt], dim=1)
+        return seq[:, prompt.shape[1]:].to(prompt.device)
+
+    @torch.no_grad()
+    def predict_parallel(self, idx: Tensor, positions: Tensor) -> Tensor:
+        """One-pass (teacherless) decoding: argmax at the given positions, (B, len(positions))."""
+        return self.logits(self.hidden(idx.to(self.device))[:, positions]).argmax(-1).to(idx.device)
+
+
+class GPT(LanguageModelHead, nn.Module):
     def __init__(self, cfg: GPTConfig):
         super().__init__()
         self.cfg = cfg
@@ -94,33 +132,6 @@ class GPT(nn.Module):
 
     def logits(self, h: Tensor) -> Tensor:
         return h @ self.tok_emb.weight.T
-
-    def forward(self, idx: Tensor, targets: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
-        """With targets (IGNORE where no loss): logits only at the scored positions, (n_scored, V),
-        and the mean cross-entropy. Without: logits at every position, (B, T, V)."""
-        h = self.hidden(idx)
-        if targets is None:
-            return self.logits(h), None
-        scored = targets != IGNORE
-        logits = self.logits(h[scored])
-        return logits, F.cross_entropy(logits.float(), targets[scored])
-
-    @torch.no_grad()
-    def generate(self, prompt: Tensor, n_new: int, temperature: float = 0.0,
-                 generator: torch.Generator | None = None) -> Tensor:
-        """Decode n_new tokens after a batch of equal-length prompts: greedy at temperature 0,
-        else sampled from softmax(logits / temperature) (pass a generator for repeatable draws).
-        Runs on the model's device; the result is on the prompt's."""
-        seq = prompt.to(self.device)
-        for _ in range(n_new):
-            logits = self.logits(self.hidden(seq)[:, -1])
-            if temperature > 0:  # sampled on the CPU, so that a CPU generator gives the same draws anywhere
-                probs = (logits.float() / temperature).softmax(-1).cpu()
-                nxt = torch.multinomial(probs, 1, generator=generator).to(seq.device)
-            else:
-                nxt = logits.argmax(-1, keepdim=True)
-            seq = torch.cat([seq, nxt], dim=1)
-        return seq[:, prompt.shape[1]:].to(prompt.device)
 
     @torch.no_grad()
     def complete(self, prompts: list[list[int]], n_new: int, stop: int) -> list[list[int]]:
@@ -152,12 +163,6 @@ class GPT(nn.Module):
     @property
     def device(self) -> torch.device:
         return self.pos_emb.weight.device
-
-    @torch.no_grad()
-    def predict_parallel(self, idx: Tensor, positions: Tensor) -> Tensor:
-        """One-pass (teacherless) decoding: argmax at the given positions, (B, len(positions))."""
-        return self.logits(self.hidden(idx.to(self.device))[:, positions]).argmax(-1).to(idx.device)
-
 
 def teacherless_inputs(inputs: Tensor, target_mask: Tensor, dummy: int) -> Tensor:
     """Replace every target-position input by a dummy token, so that all target tokens must be

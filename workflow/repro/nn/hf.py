@@ -21,7 +21,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-IGNORE = -1  # as repro.nn.gpt.IGNORE (kept literal: importing gpt here would tie the two modules' versions)
+from repro.nn.gpt import LanguageModelHead
+
 
 
 def checkpoint_dir(spec: dict, name: str) -> str:
@@ -71,7 +72,7 @@ def decoder_layers(lm: nn.Module) -> nn.ModuleList:
     return max(lists, key=len)
 
 
-class HFCausalLM(nn.Module):
+class HFCausalLM(LanguageModelHead, nn.Module):
     """A Hugging Face causal LM with `repro.nn.gpt.GPT`'s interface over a task vocabulary of
     `vocab_size` ids, mapped to the model's ids `offset .. offset + vocab_size - 1`.
 
@@ -108,32 +109,6 @@ class HFCausalLM(nn.Module):
         head = self.lm.get_output_embeddings()
         rows = slice(self.offset, self.offset + self.vocab_size)
         return F.linear(h, head.weight[rows], None if head.bias is None else head.bias[rows])
-
-    def forward(self, idx: Tensor, targets: Tensor | None = None) -> tuple[Tensor, Tensor | None]:
-        """As `GPT.forward`: with targets (IGNORE = -1 where no loss) the logits at the scored positions,
-        (n_scored, vocab_size), and their mean cross-entropy (nats); without, (B, T, vocab_size) and None."""
-        h = self.hidden(idx)
-        if targets is None:
-            return self.logits(h), None
-        scored = targets != IGNORE
-        logits = self.logits(h[scored])
-        return logits, F.cross_entropy(logits.float(), targets[scored])
-
-    @torch.no_grad()
-    def generate(self, prompt: Tensor, n_new: int, temperature: float = 0.0,
-                 generator: torch.Generator | None = None) -> Tensor:
-        """As `GPT.generate`: n_new task ids after equal-length prompts (B, T), greedy at temperature 0,
-        else sampled on the CPU from softmax(logits / temperature); returns (B, n_new) on the prompt's device."""
-        seq = prompt.to(self.device)
-        for _ in range(n_new):
-            logits = self.logits(self.hidden(seq)[:, -1])
-            if temperature > 0:
-                probs = (logits.float() / temperature).softmax(-1).cpu()
-                nxt = torch.multinomial(probs, 1, generator=generator).to(seq.device)
-            else:
-                nxt = logits.argmax(-1, keepdim=True)
-            seq = torch.cat([seq, nxt], dim=1)
-        return seq[:, prompt.shape[1]:].to(prompt.device)
 
     @property
     def device(self) -> torch.device:

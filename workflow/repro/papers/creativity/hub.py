@@ -11,17 +11,13 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 import torch
 
 from repro.core import runtime
-from repro.core.io import write_json
-from repro.core.seeding import generator, seed_everything
-from repro.data.heldout import OVERLAP, overlap, row_keys
+from repro.core.seeding import generator
 from repro.nn.hf import HFCausalLM, load_causal_lm
 from repro.nn.trainer import OptimConfig, fit, resumable
-from repro.papers.creativity.tasks import TASKS, scores
-from repro.papers.creativity.train import data, ntp_batches, sequences
+from repro.papers.creativity.train import Run, ntp_batches
 
 FINETUNE_ARMS = ("ntp", "teacherless", "ntp_nohash")
 
@@ -34,13 +30,9 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     seed, arm = p["seed"], p["arm"]
     if arm not in FINETUNE_ARMS:
         raise ValueError(f"creativity.hub.train finetunes the arms {FINETUNE_ARMS}, not {arm!r}")
-    seed_everything(seed)
-    task = TASKS[p["task"]](p)
+    run = Run(p)
+    task, x, start = run.task, run.x, run.start
     v = task.vocab
-    answers, train_hashes, test_hashes = data(task, p, arm, seed)
-    held_out = overlap(row_keys(test_hashes), row_keys(train_hashes))
-    x = sequences(task, answers, train_hashes)
-    start = p["hash_len"] + 1
     model = HFCausalLM.with_new_tokens(load_causal_lm(inputs["checkpoint"]), v.size)
     if x.shape[1] > model.lm.config.max_position_embeddings:
         raise ValueError(f"{inputs['checkpoint']}: sequences of {x.shape[1]} tokens > "
@@ -52,13 +44,9 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     model.eval()
     seconds = time.perf_counter() - t0
 
-    prompts = torch.as_tensor(np.concatenate([test_hashes, np.full((len(test_hashes), 1), v.sep)], axis=1))
-    train_set = {task.canonical(tuple(a)) for a in answers.tolist()}
     rows = []
-    for temperature in (p["temperatures"] if arm == "ntp_nohash" else [0.0]):
+    for temperature in run.temperatures():
         out = torch.cat([model.generate(chunk, task.answer_len, temperature, generator(seed, 999, 1, i))
-                         for i, chunk in enumerate(prompts.split(p.get("eval_batch", 256)))])
-        rows.append({"task": task.name, "arm": arm, "seed": seed, "temperature": temperature,
-                     "init": "pretrained", **scores(task, [tuple(a) for a in out.tolist()], train_set)})
-    write_json(outputs["metrics"], {"rows": rows, "train_seconds": seconds, "history": state.history,
-                                    "examples": out[:5].tolist(), OVERLAP: held_out})
+                         for i, chunk in enumerate(run.prompts.split(p.get("eval_batch", 256)))])
+        rows.append(run.row(temperature, out, init="pretrained"))
+    run.write(outputs["metrics"], rows, seconds, state, out)

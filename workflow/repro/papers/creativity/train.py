@@ -70,16 +70,41 @@ def data(task, p: dict, arm: str, seed: int) -> tuple[np.ndarray, np.ndarray, np
     return answers, train_hashes, test_hashes
 
 
+class Run:
+    """One run's task and data, shared by this from-scratch trainer and the full-scale GPT-2 finetuning
+    (creativity.hub): the training sequences x (n, hash_len + 1 + answer_len) with the answer from `start`,
+    the test prompts (n_test, hash_len + 1) and the train/test overlap of the prompts."""
+
+    def __init__(self, p: dict):
+        seed_everything(p["seed"])
+        self.p, self.task = p, TASKS[p["task"]](p)
+        self.answers, train_hashes, test_hashes = data(self.task, p, p["arm"], p["seed"])
+        self.held_out = overlap(row_keys(test_hashes), row_keys(train_hashes))
+        self.x = sequences(self.task, self.answers, train_hashes)
+        self.start = p["hash_len"] + 1  # first answer position
+        sep = np.full((len(test_hashes), 1), self.task.vocab.sep)
+        self.prompts = torch.as_tensor(np.concatenate([test_hashes, sep], axis=1))
+
+    def temperatures(self) -> list[float]:
+        return self.p["temperatures"] if self.p["arm"] == "ntp_nohash" else [0.0]
+
+    def row(self, temperature: float, out: torch.Tensor, **extra) -> dict:
+        """The scores of decoded answers out (n_test, answer_len) against the training set."""
+        train_set = {self.task.canonical(tuple(a)) for a in self.answers.tolist()}
+        return {"task": self.task.name, "arm": self.p["arm"], "seed": self.p["seed"], "temperature": temperature,
+                **extra, **scores(self.task, [tuple(a) for a in out.tolist()], train_set)}
+
+    def write(self, path: str, rows: list[dict], seconds: float, state, out: torch.Tensor) -> None:
+        write_json(path, {"rows": rows, "train_seconds": seconds, "history": state.history,
+                          "examples": out[:5].tolist(), OVERLAP: self.held_out})
+
+
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     seed, arm = p["seed"], p["arm"]
-    seed_everything(seed)
-    task = TASKS[p["task"]](p)
+    run = Run(p)
+    task, x, start = run.task, run.x, run.start
     v = task.vocab
-    answers, train_hashes, test_hashes = data(task, p, arm, seed)
-    held_out = overlap(row_keys(test_hashes), row_keys(train_hashes))
-    x = sequences(task, answers, train_hashes)
-    start = p["hash_len"] + 1  # first answer position
     diffusion = arm == "diffusion"
     gpt = GPT(GPTConfig(vocab_size=v.size, block_size=x.shape[1], causal=not diffusion, **p["model"]))
     model = MaskedDiffusion(gpt) if diffusion else gpt
@@ -91,15 +116,11 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     model.eval()  # decoded on the training device (draws on the CPU: the same on any device)
     seconds = time.perf_counter() - t0
 
-    prompts = torch.as_tensor(np.concatenate([test_hashes, np.full((len(test_hashes), 1), v.sep)], axis=1))
-    train_set = {task.canonical(tuple(a)) for a in answers.tolist()}
     rows = []  # decoding draws from (seed, 999, 1), not (seed, 999): the stream of training batch 999
-    for temperature in (p["temperatures"] if arm == "ntp_nohash" else [0.0]):
+    for temperature in run.temperatures():
         if diffusion:
-            out = model.sample(prompts, task.answer_len, v.mask, generator(seed, 999, 1))
+            out = model.sample(run.prompts, task.answer_len, v.mask, generator(seed, 999, 1))
         else:
-            out = gpt.generate(prompts, task.answer_len, temperature, generator(seed, 999, 1))
-        rows.append({"task": task.name, "arm": arm, "seed": seed, "temperature": temperature,
-                     **scores(task, [tuple(a) for a in out.tolist()], train_set)})
-    write_json(outputs["metrics"], {"rows": rows, "train_seconds": seconds, "history": state.history,
-                                    "examples": out[:5].tolist(), OVERLAP: held_out})
+            out = gpt.generate(run.prompts, task.answer_len, temperature, generator(seed, 999, 1))
+        rows.append(run.row(temperature, out))
+    run.write(outputs["metrics"], rows, seconds, state, out)
