@@ -247,7 +247,11 @@ def test_catch_your_breath_claims():
     assert verdicts(clear) == {"cyb_data_efficient": C.REPRODUCED, "pauses_on_hard_tokens": C.REPRODUCED}
     assert "stopping probability" in clear[1]["note"] and len(CYB) == 3
     none = make_claims(cyb_curves({m: float("inf") for m in CYB}, {}, {}))
-    assert verdicts(none) == {"cyb_data_efficient": C.NOT_REPRODUCED, "pauses_on_hard_tokens": C.INCONCLUSIVE}
+    # no loss ever pauses: "pauses more on hard tokens" is not reproduced (the 0.05 margin is not reached)
+    assert verdicts(none) == {"cyb_data_efficient": C.NOT_REPRODUCED, "pauses_on_hard_tokens": C.NOT_REPRODUCED}
+    # two near-zero stopping probabilities 2e-5 apart (the anytime loss, seeds B) are not pausing on hard tokens
+    tiny = cyb_curves({}, {"anytime": [2.3e-5, 2.0e-5, 2.4e-5]}, {"anytime": [1e-6, 2e-6, 1e-6]})
+    assert make_claims(tiny)[1]["verdict"] != C.REPRODUCED
     # the committed case: one loss of three with a noisy difference; two never pause. Bonferroni over the
     # three losses keeps it from passing on the one lucky loss (it passed under the old OR).
     lucky = make_claims(cyb_curves({}, {"variational": [0.8763, 0.8242, 0.9414]}, {"variational": [0.388, 0.4466, 0.7031]}))
@@ -276,6 +280,11 @@ def test_catch_your_breath_records_the_stopping_probability_and_the_claim_tests_
                            easy_dont_know_prob=[0.60, 0.61, 0.62] * (len(curves) // 3))
     claim = make_claims(curves)[1]
     assert claim["verdict"] == C.NOT_REPRODUCED and "P(<don't know>)" in json.dumps(claim, ensure_ascii=False)
+    # where a pause buys nothing (last try no better than the first), not pausing is what the paper predicts
+    useless = curves.assign(hard_accuracy_first_try=0.7, hard_accuracy_last_try=0.3)
+    claim = make_claims(useless)[1]
+    assert claim["verdict"] == C.INCONCLUSIVE and "buys no accuracy" in json.dumps(claim, ensure_ascii=False)
+    assert make_claims(curves.assign(hard_accuracy_first_try=0.5, hard_accuracy_last_try=0.8))[1]["verdict"] == C.NOT_REPRODUCED
 
 
 def creativity_rows(tl: float, diff: float, temp_minus_hash: float):

@@ -94,3 +94,19 @@ def test_an_unchanged_paper_keeps_its_recorded_seed_set_b_and_a_rerun_paper_does
     (out / "p/claims.json").write_text(json.dumps(doc))
     rob.main(str(tmp_path / "a"), str(tmp_path / "empty"), str(out))
     assert "p/c0" not in json.loads((out / "robustness.json").read_text())
+
+
+def test_a_paper_without_benchmark_files_says_its_cost_was_not_measured(tmp_path, monkeypatch):
+    from repro.core import claims as C
+    from repro.core.report import write_report
+    _run(tmp_path, [C.REPRODUCED])
+    monkeypatch.chdir(tmp_path)
+    out = tmp_path / "paper_figures/REPORT.md"
+    write_report({"papers": {"p": []}, "scale": "mini"}, {"claims": ["paper_figures/p/claims.json"]}, {"report": str(out)}, 1)
+    text = out.read_text()
+    assert "Cost: not measured here (no benchmark files under results/p/benchmarks)" in text and "nan" not in text
+    bench = tmp_path / "results/p/benchmarks"
+    bench.mkdir(parents=True)
+    (bench / "train.tsv").write_text("s\th:m:s\tmax_rss\n12.5\t0:00:12\t300.0\n")
+    write_report({"papers": {"p": []}, "scale": "mini"}, {"claims": ["paper_figures/p/claims.json"]}, {"report": str(out)}, 1)
+    assert "Cost: 1 benchmarked jobs, 12 s of job wall time in total, peak RSS 300 MB" in out.read_text()

@@ -18,12 +18,17 @@ from repro.papers.catch_your_breath.train import CYB  # the three CYB losses
 # ratio < 1 (fewer tokens), not the paper's 1/3.
 TOKEN_RATIO_MAX = 1.0
 # "requests additional steps when doing so improves accuracy" / pauses after plural nouns, never after
-# 'wasn'/'didn' (qualitative): more pauses before hard tokens than before easy ones, margin 0.
-PAUSE_MARGIN = 0.0
+# 'wasn'/'didn' (qualitative): more pauses before hard tokens than before easy ones, by a margin of 0.05 in
+# P(<don't know>) (or pause rate): one pause more per 20 hard tokens than per 20 easy ones. Without a margin,
+# two probabilities that are both ~0 (the anytime and budget losses here: 2e-5 apart, seeds B) "differ"
+# with a tiny CI; a model that never pauses does not pause on hard tokens.
+PAUSE_MARGIN = 0.05
 # The paper's notion of a pause request is the stopping distribution (P(<don't know>) at each try);
 # when the metrics carry its mean per token type under these names, the pause claim tests it instead
 # of the argmax decision rule's pause rate.
 STOP_PROB = {"hard": "hard_dont_know_prob", "easy": "easy_dont_know_prob"}
+# Hard-token accuracy at the first and at the last try (what a pause buys), when the metrics carry them.
+TRY_ACCURACY = ("hard_accuracy_first_try", "hard_accuracy_last_try")
 
 SPECS = {s.id: s for s in [
     C.Spec("cyb_data_efficient",
@@ -40,8 +45,8 @@ SPECS = {s.id: s for s in [
            "pauses after plural nouns, never after 'wasn'/'didn' (qualitative); 'requests additional steps when "
            "doing so improves accuracy'",
            "abstract; the qualitative pause analysis on text",
-           "some CYB loss: mean (hard − easy) pause rate > 0, paired by seed (paired t-test); Bonferroni over the 3 "
-           "losses"),
+           f"some CYB loss: mean (hard − easy) P(<don't know>) at the first try > {PAUSE_MARGIN}, paired by seed "
+           "(paired t-test); Bonferroni over the 3 losses"),
 ]}
 
 
@@ -100,6 +105,16 @@ def make_claims(curves: pd.DataFrame, hard_name: str = "answer", easy_name: str 
                  | {f"{m}: {what} before {easy_name}s": easy[m] for m in cyb})
     check2 = (C.any_of(*[C.paired_greater(f"{m}: {hard_name} − {easy_name} {what}", hard[m], easy[m], PAUSE_MARGIN)
                          for m in cyb]) if cyb else C.inconclusive("no CYB loss was run"))
+    # The paper: the model "requests additional steps when doing so improves accuracy". Where a pause buys
+    # nothing (hard-token accuracy at the last try ≤ the first try for every CYB loss), not pausing is
+    # what the claim predicts, so the task cannot test it.
+    if cyb and all(c in final.columns for c in TRY_ACCURACY):
+        gain = {m: final.loc[m][TRY_ACCURACY[1]].mean() - final.loc[m][TRY_ACCURACY[0]].mean() for m in cyb}
+        measured2 |= {f"{m}: {hard_name} accuracy, last try − first try": (final.loc[m][TRY_ACCURACY[1]]
+                      - final.loc[m][TRY_ACCURACY[0]]).tolist() for m in cyb}
+        if max(gain.values()) <= 0 and check2.verdict != C.REPRODUCED:
+            check2 = C.inconclusive(f"a pause buys no accuracy on this task: {hard_name} accuracy at the last try is "
+                                    f"at most the first try's for every CYB loss (mean gain ≤ {max(gain.values()):+.3f})")
     note2 = ("" if stop_measured else
              "Measured by the argmax decision rule only (a token 'pauses' when <don't know> is the argmax at its first "
              "try). The stopping probability itself (P(<don't know>) per token type) is not in the metrics: under the "
