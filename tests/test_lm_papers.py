@@ -7,6 +7,7 @@ import networkx as nx
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
@@ -304,6 +305,13 @@ def creativity_rows(tl: float, diff: float, temp_minus_hash: float):
 def test_creativity_claims():
     from repro.papers.creativity.claims import make_claims
     assert set(verdicts(make_claims(creativity_rows(0.1, 0.08, 0.0))).values()) == {C.REPRODUCED}
+    # the NTP + hash model decoded at temperatures too: reported, and its greedy row alone is the NTP arm
+    rows = creativity_rows(0.1, 0.08, 0.0)
+    sampled = rows[rows.arm == "ntp"].assign(temperature=1.0, creativity=0.99)
+    both = make_claims(pd.concat([rows, sampled], ignore_index=True))
+    assert verdicts(both) == verdicts(make_claims(rows))
+    assert both[1]["measured"]["sibling: best temperature, NTP + hash"]["values"] == [0.99] * 3
+    assert both[0]["measured"]["sibling: NTP creativity"] == make_claims(rows)[0]["measured"]["sibling: NTP creativity"]
     none = verdicts(make_claims(creativity_rows(0.0, 0.0, 0.1)))
     assert none == {"multi_token_more_creative": C.INCONCLUSIVE, "seed_conditioning_creative": C.NOT_REPRODUCED}
 

@@ -17,6 +17,8 @@ ARM_LABELS = {"ntp": "NTP + hash (greedy)", "teacherless": "teacherless + hash (
 
 
 def label(row) -> str:
+    if row.arm == "ntp" and row.temperature > 0:
+        return f"NTP + hash, T={row.temperature:g}"
     return ARM_LABELS.get(row.arm) or f"NTP, no hash, T={row.temperature:g}"
 
 
@@ -36,8 +38,11 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     grid = sns.relplot(data=nohash, x="temperature", y="creativity", col="task", kind="line", marker="o",
                        errorbar=("pi", 100), height=3.0, aspect=1.2, label="NTP, no hash, temperature sampling")
     for ax, task in zip(grid.axes.flat, grid.col_names):
-        hashed = rows[(rows.task == task) & (rows.arm == "ntp")].creativity.mean()
-        ax.axhline(hashed, color="r", ls="--", lw=1, label="NTP + hash, greedy")
+        ntp = rows[(rows.task == task) & (rows.arm == "ntp")]
+        ax.axhline(ntp[ntp.temperature == 0].creativity.mean(), color="r", ls="--", lw=1, label="NTP + hash, greedy")
+        sampled = ntp[ntp.temperature > 0].groupby("temperature").creativity.mean()
+        if len(sampled):
+            ax.plot(sampled.index, sampled.values, "s:", color="r", label="NTP + hash, temperature sampling")
         ax.legend(fontsize=7)
     grid.set(ylabel="creativity")
     save_figure(grid.figure, outputs["seed_png"], outputs["seed_pdf"])

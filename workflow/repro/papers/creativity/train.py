@@ -8,6 +8,7 @@ Arms (all the same GPT size and step budget):
 - diffusion: masked diffusion over the answer (bidirectional GPT, `repro.nn.diffusion`), conditioned on
   the hash and decoded by ancestral sampling (the diffusion sampler has no greedy counterpart);
 - ntp_nohash: next-token prediction with a constant prompt, decoded by temperature sampling.
+The ntp model is also decoded at the no-hash arm's temperatures (hash + temperature: the paper's grid).
 """
 from __future__ import annotations
 
@@ -86,7 +87,11 @@ class Run:
         self.prompts = torch.as_tensor(np.concatenate([test_hashes, sep], axis=1))
 
     def temperatures(self) -> list[float]:
-        return self.p["temperatures"] if self.p["arm"] == "ntp_nohash" else [0.0]
+        """Decoding temperatures (0 = greedy): the no-hash arm samples at each configured temperature; the
+        NTP + hash model is decoded greedily and at the same temperatures (the paper's hash × decoding grid:
+        no retraining, the same model); the other arms greedily."""
+        arm = self.p["arm"]
+        return {"ntp_nohash": list(self.p["temperatures"]), "ntp": [0.0, *self.p["temperatures"]]}.get(arm, [0.0])
 
     def row(self, temperature: float, out: torch.Tensor, **extra) -> dict:
         """The scores of decoded answers out (n_test, answer_len) against the training set."""
@@ -123,4 +128,5 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         else:
             out = gpt.generate(run.prompts, task.answer_len, temperature, generator(seed, 999, 1))
         rows.append(run.row(temperature, out))
-    run.write(outputs["metrics"], rows, seconds, state, out)
+        examples = out if len(rows) == 1 else examples  # the first decoding's (greedy where there is one)
+    run.write(outputs["metrics"], rows, seconds, state, examples)
