@@ -204,3 +204,48 @@ def test_fetch_checkpoint_goes_online_and_writes_atomically(tmp_path, monkeypatc
     with pytest.raises(OSError):
         fetch_checkpoint({"hub_id": "x/y"}, {}, {"checkpoint": tmp_path / "y"}, 1)
     assert not (tmp_path / "y").exists()
+
+
+@pytest.mark.slow
+def test_hub_jobs_run_end_to_end_through_snakemake(tmp_path):
+    """downscaling's hub stages (continued pretraining, then pruning of OPT and GPT-NeoX) and creativity's GPT-2
+    finetuning, run by Snakemake at smoke size on tiny local checkpoints (`local_dir`), offline, up to each
+    paper's claims: the full-scale DAG shape, not only the stage functions."""
+    import yaml
+
+    from conftest import SMOKE, snakemake
+    dirs = {}
+    for kind in ("opt", "neox", "gpt2"):
+        model = tiny(kind)
+        model.resize_token_embeddings(256)  # room for the smoke mixture's ids past token_offset
+        model.save_pretrained(tmp_path / "hub" / kind)
+        dirs[kind] = str(tmp_path / "hub" / kind)
+    optim = {"steps": 4, "lr": 0.001, "warmup": 1, "min_lr_ratio": 1.0, "weight_decay": 0.0, "ckpt_every": 2,
+             "log_every": 2}
+    overlay = {
+        "downscaling": {"hub": {
+            "models": {"opt-tiny": {"hub_id": "facebook/opt-125m", "local_dir": dirs["opt"]},
+                       "pythia-tiny": {"hub_id": "EleutherAI/pythia-14m", "local_dir": dirs["neox"]}},
+            "dense": ["opt-tiny", "pythia-tiny"], "pruned": ["pythia-tiny", "opt-tiny"],
+            "token_offset": 4, "batch_size": 4, "optim": optim}},
+        "creativity": {"finetune": {"name": "gpt2-tiny", "hub_id": "openai-community/gpt2", "local_dir": dirs["gpt2"],
+                                    "tasks": ["circle"], "arms": ["ntp", "ntp_nohash"], "batch_size": 4,
+                                    "optim": optim}},
+    }
+    (tmp_path / "hub.yaml").write_text(yaml.safe_dump(overlay))
+    run = tmp_path / "run"
+    # the papers' rules: their figures, claims and the second pruned model's run (a target of its own)
+    snakemake("downscaling", "creativity", "--cores", "2", "--configfile", SMOKE, str(tmp_path / "hub.yaml"), workdir=run)
+    for m in ("opt-tiny", "pythia-tiny"):
+        dense = read_json(run / f"results/downscaling/hub/{m}/seed0/metrics.json")
+        assert set(dense["accuracy"]) == {"fact", "retrieval", "icl"} and len(dense["history"]) == 2
+        rows = read_json(run / f"results/downscaling/hub/{m}/pruning/seed0.json")["rows"]
+        assert {r["method"] for r in rows} == {"magnitude", "wanda"}
+    assert not (run / "results/downscaling/models").exists()  # the hub models take the GPTs' place
+    assert not (run / "results/models/hub").exists()  # local_dir: nothing fetched
+    for arm in ("ntp", "ntp_nohash"):
+        m = read_json(run / f"results/creativity/circle/{arm}/finetuned/seed0.json")
+        assert m["rows"][0]["init"] == "pretrained" and len(m["history"]) == 2
+    claims = read_json(run / "paper_figures/creativity/claims.json")["claims"]
+    assert {c["id"] for c in claims} == {"multi_token_more_creative", "seed_conditioning_creative"}
+    assert not list(run.glob("results/**/*.ckpt"))  # finished jobs leave no checkpoints

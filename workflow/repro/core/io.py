@@ -9,8 +9,6 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterator
 
-import torch
-
 
 @contextlib.contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
@@ -46,12 +44,16 @@ def read_json(path: str | Path) -> Any:
 
 
 def save_torch(path: str | Path, obj: Any) -> None:
+    import torch  # lazily: render and claims jobs import this module for JSON only (torch costs ~1.5 s)
+
     with atomic_path(path) as tmp:
         torch.save(obj, tmp)
 
 
 def load_weights(path: str | Path) -> dict:
     """Load what `save_torch` wrote (weights, checkpoints): tensors and plain values only."""
+    import torch
+
     return torch.load(path, map_location="cpu", weights_only=True)
 
 
