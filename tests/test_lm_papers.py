@@ -314,6 +314,13 @@ def test_creativity_claims():
     assert both[0]["measured"]["sibling: NTP creativity"] == make_claims(rows)[0]["measured"]["sibling: NTP creativity"]
     none = verdicts(make_claims(creativity_rows(0.0, 0.0, 0.1)))
     assert none == {"multi_token_more_creative": C.INCONCLUSIVE, "seed_conditioning_creative": C.NOT_REPRODUCED}
+    # an arm that has not learned the task (validity < NTP's / 2) is no evidence: far less creative, yet
+    # inconclusive; the same deficit at full validity is evidence against the claim
+    worse = creativity_rows(0.1, -0.15, 0.0)
+    assert verdicts(make_claims(worse))["multi_token_more_creative"] == C.NOT_REPRODUCED
+    unlearned = worse.assign(validity=worse.validity.where(worse.arm != "diffusion", 0.04))
+    out = make_claims(unlearned)[0]
+    assert out["verdict"] == C.INCONCLUSIVE and "not learned" in out["note"]
 
 
 def geometry_rows(gap: dict[str, float], rho: dict[str, float], energy: dict[str, float]):

@@ -18,6 +18,9 @@ CREATIVITY_MARGIN = 0.0
 # below that is below the resolution of a single run. The reference is the best of the temperatures per
 # seed, a maximum over noisy runs that favours temperature sampling (so the test is, if anything, strict).
 AS_GOOD_TOL = 0.02
+# An arm whose validity (share of answers that satisfy the task) is below NTP's / 2 has not learned the
+# task; its creativity comparison is then inconclusive. Set with the check, before any run was judged by it.
+LEARNED_VALIDITY = 2.0
 
 SPECS = {s.id: s for s in [
     C.Spec("multi_token_more_creative",
@@ -56,13 +59,19 @@ def make_claims(rows: pd.DataFrame) -> list[dict]:
         for arm in arms:
             measured[f"{task}: {arm} creativity"] = p[arm].tolist()
             measured[f"{task}: {arm} validity"] = v[arm].tolist()
-            checks.append(C.paired_greater(f"{task}: {arm} − NTP creativity", p[arm].tolist(), p["ntp"].tolist(),
-                                           CREATIVITY_MARGIN))
-            if v[arm].mean() < v["ntp"].mean() / 2:
+            name = f"{task}: {arm} − NTP creativity"
+            if v[arm].mean() < v["ntp"].mean() / LEARNED_VALIDITY:
+                # creativity counts only valid answers, so an arm that has not learned the task scores low
+                # whatever its objective: no evidence either way (as ntp_pitfalls' teacherless guard)
                 low_validity.append(f"{task} {arm} ({v[arm].mean():.2f} vs NTP {v['ntp'].mean():.2f})")
+                checks.append(C.inconclusive(f"{name}: the arm has not learned the task (validity "
+                                             f"{v[arm].mean():.2f} < NTP's {v['ntp'].mean():.2f} / {LEARNED_VALIDITY:g})"))
+            else:
+                checks.append(C.paired_greater(name, p[arm].tolist(), p["ntp"].tolist(), CREATIVITY_MARGIN))
     check1 = C.all_of(*checks) if checks else C.inconclusive("no teacherless or diffusion arm was run")
     note1 = (f"Validity below half of NTP's: {', '.join(low_validity)}. Such an arm has not learned the task's "
-             "relations, so its low creativity reflects under-training rather than the objective." if low_validity else "")
+             "relations, so its low creativity reflects under-training rather than the objective: its comparison is "
+             "inconclusive, not evidence against the claim." if low_validity else "")
 
     seed_measured, seed_checks = {}, []
     for task in tasks:
