@@ -87,6 +87,7 @@ def test_hub_downloads_run_on_the_submitting_host_and_training_on_the_cluster(sl
     assert (tmp_path / "run/paper_figures/pause_tokens/claims.json").exists()
 
 
+@pytest.mark.slow  # 70 s; make test must stay under 15 min on 2 cores (make test-all runs it)
 def test_a_job_cut_at_its_limit_is_resubmitted_and_resumes_from_its_checkpoint(slurm, tmp_path):
     """A GPU training job that needs more than one attempt (resources.train.total_runtime > runtime) is ended
     by SLURM after its first checkpoint (scancel, as at its time limit); the same snakemake run resubmits it
