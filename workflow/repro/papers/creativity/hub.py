@@ -49,5 +49,4 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         out = torch.cat([model.generate(chunk, task.answer_len, temperature, generator(seed, 999, 1, i))
                          for i, chunk in enumerate(run.prompts.split(p.get("eval_batch", 256)))])
         rows.append(run.row(temperature, out, init="pretrained"))
-        examples = out if len(rows) == 1 else examples  # the first decoding's (greedy where there is one)
-    run.write(outputs["metrics"], rows, seconds, state, examples)
+    run.write(outputs["metrics"], rows, seconds, state)

@@ -85,6 +85,8 @@ class Run:
         self.start = p["hash_len"] + 1  # first answer position
         sep = np.full((len(test_hashes), 1), self.task.vocab.sep)
         self.prompts = torch.as_tensor(np.concatenate([test_hashes, sep], axis=1))
+        self.train_set = {self.task.canonical(tuple(a)) for a in self.answers.tolist()}
+        self.examples = None  # the first decoding's first answers (greedy where there is one)
 
     def temperatures(self) -> list[float]:
         """Decoding temperatures (0 = greedy): the no-hash arm samples at each configured temperature; the
@@ -94,14 +96,16 @@ class Run:
         return {"ntp_nohash": list(self.p["temperatures"]), "ntp": [0.0, *self.p["temperatures"]]}.get(arm, [0.0])
 
     def row(self, temperature: float, out: torch.Tensor, **extra) -> dict:
-        """The scores of decoded answers out (n_test, answer_len) against the training set."""
-        train_set = {self.task.canonical(tuple(a)) for a in self.answers.tolist()}
+        """The scores of decoded answers out (n_test, answer_len) against the training set; the first call's
+        answers are the metrics file's examples."""
+        if self.examples is None:
+            self.examples = out[:5].tolist()
         return {"task": self.task.name, "arm": self.p["arm"], "seed": self.p["seed"], "temperature": temperature,
-                **extra, **scores(self.task, [tuple(a) for a in out.tolist()], train_set)}
+                **extra, **scores(self.task, [tuple(a) for a in out.tolist()], self.train_set)}
 
-    def write(self, path: str, rows: list[dict], seconds: float, state, out: torch.Tensor) -> None:
+    def write(self, path: str, rows: list[dict], seconds: float, state) -> None:
         write_json(path, {"rows": rows, "train_seconds": seconds, "history": state.history,
-                          "examples": out[:5].tolist(), OVERLAP: self.held_out})
+                          "examples": self.examples, OVERLAP: self.held_out})
 
 
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
@@ -128,5 +132,4 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         else:
             out = gpt.generate(run.prompts, task.answer_len, temperature, generator(seed, 999, 1))
         rows.append(run.row(temperature, out))
-        examples = out if len(rows) == 1 else examples  # the first decoding's (greedy where there is one)
-    run.write(outputs["metrics"], rows, seconds, state, examples)
+    run.write(outputs["metrics"], rows, seconds, state)
