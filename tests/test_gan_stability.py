@@ -1,3 +1,5 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -6,7 +8,8 @@ import torch
 from repro.core import claims as C
 from repro.papers.gan_stability.images import class_coverage
 from repro.papers.gan_stability.claims import make_claims
-from repro.papers.gan_stability.ring import Discriminator, mode_coverage, ring_centres, value
+from repro.nn.seeds import stack_linear_networks
+from repro.papers.gan_stability.ring import Discriminator, mode_coverage, ring_centres, train_ring, value
 from repro.papers.gan_stability.toy import Toy, simulate
 
 
@@ -122,3 +125,55 @@ def test_image_claim():
     assert claims[2]["id"] == "image_modes" and claims[2]["verdict"] == C.REPRODUCED
     same = hist.assign(classes=hist.classes.where(hist.eta == 0.0, 0))  # both arms collapse
     assert make_claims(runs_frame(1.2, 0.01, 0.001), ring, ring, same)[2]["verdict"] != C.REPRODUCED
+
+
+RING = {"n_modes": 8, "radius": 2.0, "std": 0.02, "z_dim": 4, "hidden": 16, "init_gain": 0.8, "lr": 1e-3,
+        "beta1": 0.5, "batch_size": 32, "iterations": 30, "eval_every": 10, "eval_samples": 64,
+        "snapshots": [0, 30], "snapshot_samples": 4, "eta": 0.5}
+
+
+def test_a_seed_trains_to_the_same_numbers_whichever_seeds_share_its_job(tmp_path):
+    """Seeds side by side share operator calls, never numbers: seed 1 trained with seed 0 in one job gives bit
+    for bit the history and samples it gives with seed 2 (1 thread, as CPU jobs run). Alone (K = 1) it
+    matches only to float rounding: a batched product of one matrix runs as mm, which rounds differently."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        runs = {}
+        for seeds in ([0, 1], [1, 2]):
+            paths = [tmp_path / f"{seeds}_{s}.json" for s in seeds]
+            train_ring(RING | {"seeds": seeds}, {}, {"metrics": [str(p) for p in paths]}, 1)
+            runs.update({(tuple(seeds), s): json.loads(p.read_text()) for s, p in zip(seeds, paths)})
+        alone = tmp_path / "alone.json"
+        train_ring(RING | {"seed": 1}, {}, {"metrics": str(alone)}, 1)
+    finally:
+        torch.set_num_threads(threads)
+    a, b, solo = runs[(0, 1), 1], runs[(1, 2), 1], json.loads(alone.read_text())
+    assert a["history"] == b["history"] and a["snapshots"] == b["snapshots"]
+    assert a["snapshots"] != runs[(0, 1), 0]["snapshots"]  # and the seeds are different runs
+    assert np.allclose(np.array(solo["snapshots"]["30"]), np.array(a["snapshots"]["30"]), atol=1e-4)
+    with pytest.raises(ValueError, match="2 seeds"):
+        train_ring(RING | {"seeds": [0, 1]}, {}, {"metrics": str(alone)}, 1)
+
+
+def test_stacked_linear_networks_compute_each_network_and_its_own_gradients():
+    nets = []
+    for seed in (0, 1, 2):
+        torch.manual_seed(seed)
+        nets.append(torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.LeakyReLU(0.2), torch.nn.Linear(5, 1, bias=False)))
+    stack = stack_linear_networks(nets)
+    assert {id(p) for p in stack.parameters()} == {id(p) for net in nets for p in net.parameters()}  # their own
+    x = torch.randn(3, 7, 3)
+    out = stack(x)
+    (out ** 2).sum().backward()
+    stacked_grads = [[p.grad.clone() for p in net.parameters()] for net in nets]
+    for k, net in enumerate(nets):
+        net.zero_grad()
+        ref = net(x[k])
+        (ref ** 2).sum().backward()
+        assert torch.allclose(out[k], ref, atol=1e-6)
+        assert all(torch.allclose(a, p.grad, atol=1e-5) for a, p in zip(stacked_grads[k], net.parameters()))
+    with pytest.raises(ValueError, match="structure"):
+        stack_linear_networks([nets[0], torch.nn.Sequential(torch.nn.Linear(3, 5))])
+    with pytest.raises(ValueError, match="has parameters"):
+        stack_linear_networks([torch.nn.Sequential(torch.nn.Linear(3, 5), torch.nn.LayerNorm(5))] * 2)

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 GPU = {"train": {"gpu": 1, "mem_mb": 1000, "runtime": 10}}  # as at full scale; the opt-in runs them on the CPU
 TRAIN_RULES = ["distance_from_init_train", "uniform_convergence_train_images", "pac_bayes_noise_train",
                "disagreement_train_pairs", "disagreement_train_ensemble", "kd_deviations_train_images",
-               "memorisation_scaling_train", "resmem_train_images", "gan_stability_train_images"]
+               "memorisation_scaling_train", "resmem_train_images", "gan_stability_train_images_seeds"]
 
 
 def merged(*paths) -> dict:

@@ -81,6 +81,35 @@ rule gan_stability_train_images:
         STAGE
 
 
+# batch_seeds (default): all seeds of one (data, η) train side by side in one job (the same numbers as one
+# job per seed: each seed's init, batches and optimizer state are its own). Any other seed, e.g. one asked for
+# by path, still trains alone.
+if GAN.get("batch_seeds", True) and len(GAN["seeds"]) > 1:
+
+    use rule gan_stability_train_ring as gan_stability_train_ring_seeds with:
+        output:
+            metrics=expand("results/gan_stability/ring/eta{{gan_eta}}/seed{seed}.json", seed=GAN["seeds"]),
+        params:
+            cfg=lambda w: GAN["ring"] | {"eta": float(w.gan_eta), "seeds": GAN["seeds"]},
+        log:
+            "results/gan_stability/logs/ring_eta{gan_eta}_seeds.log",
+        benchmark:
+            "results/gan_stability/benchmarks/ring_eta{gan_eta}_seeds.tsv"
+
+    use rule gan_stability_train_images as gan_stability_train_images_seeds with:
+        output:
+            metrics=expand("results/gan_stability/images/{{gan_images}}/eta{{gan_eta}}/seed{seed}.json", seed=GAN["seeds"]),
+        params:
+            cfg=lambda w: GAN_IMAGES[w.gan_images] | {"eta": float(w.gan_eta), "seeds": GAN["seeds"]},
+        log:
+            "results/gan_stability/logs/images_{gan_images}_eta{gan_eta}_seeds.log",
+        benchmark:
+            "results/gan_stability/benchmarks/images_{gan_images}_eta{gan_eta}_seeds.tsv"
+
+    ruleorder: gan_stability_train_ring_seeds > gan_stability_train_ring
+    ruleorder: gan_stability_train_images_seeds > gan_stability_train_images
+
+
 rule gan_stability_render:
     input:
         toy="results/gan_stability/toy.json",

@@ -19,6 +19,7 @@ history with K losses per log point, resumed when its run key matches (`repro.nn
 """
 from __future__ import annotations
 
+import copy
 import sys
 from typing import Callable, Sequence
 
@@ -124,6 +125,50 @@ class StackedGPT(nn.Module):
             logits.append(hk[scored] @ ek.T)
             losses.append(F.cross_entropy(logits[-1].float(), tk[scored]))
         return logits, torch.stack(losses)
+
+
+class StackedLinear(nn.Module):
+    """K nn.Linear layers of one shape applied side by side: (K, B, in) → (K, B, out), seed k's rows through
+    layer k as one batched matrix product. The layers' own parameters stay the leaves (stacked afresh at each
+    call), so an optimizer over `parameters()` updates each seed's tensors exactly as it would alone, and the
+    bias is added seed by seed: an elementwise update, or a batch reduction, of one stacked tensor can round
+    a seed's elements differently depending on its neighbours (vectorised loop vs scalar tail), which a GAN's
+    dynamics then amplify. On the CPU a seed's numbers are therefore bitwise the same whichever seeds share
+    its job (K ≥ 2); a seed alone (K = 1) matches them to float rounding only (bmm of one matrix runs as mm,
+    which rounds matrix-vector products differently)."""
+
+    def __init__(self, layers: Sequence[nn.Linear]):
+        super().__init__()
+        if len({(tuple(layer.weight.shape), layer.bias is None) for layer in layers}) != 1:
+            raise ValueError("StackedLinear: the layers must share one shape and all have a bias or none")
+        self.layers = nn.ModuleList(layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        y = torch.bmm(x, torch.stack([layer.weight for layer in self.layers]).transpose(1, 2))
+        if self.layers[0].bias is None:
+            return y
+        # the bias seed by seed: its gradient (a sum over the batch) then reduces each seed's rows as alone
+        return torch.stack([yk + layer.bias for yk, layer in zip(y.unbind(0), self.layers)])
+
+
+def stack_linear_networks(models: Sequence[nn.Module]) -> nn.Module:
+    """K copies of one network whose parameters all sit in nn.Linear layers (MLPs with any parameter-free
+    activations or input scaling), as one network on (K, B, ...) inputs: a copy of models[0] with each
+    Linear replaced by the StackedLinear of the K models' layers, so forward runs all K seeds at once.
+    Its parameters are the K models' own (training the stack trains them), and the gradients of a sum of
+    per-seed losses are each seed's own. Raises ValueError for models of different structure or with
+    parameters outside Linear layers."""
+    names = [[n for n, _ in m.named_modules()] for m in models]
+    if any(n != names[0] for n in names):
+        raise ValueError("stack_linear_networks: the models differ in structure")
+    stack = copy.deepcopy(models[0])
+    for name, module in models[0].named_modules():
+        if isinstance(module, nn.Linear):
+            owner, _, attr = name.rpartition(".")
+            stack.get_submodule(owner).register_module(attr, StackedLinear([m.get_submodule(name) for m in models]))
+        elif any(True for _ in module.parameters(recurse=False)):
+            raise ValueError(f"stack_linear_networks: {name} ({type(module).__name__}) has parameters; only Linear layers can be stacked")
+    return stack
 
 
 def stack_models(models: Sequence[nn.Module]) -> nn.Module:

@@ -12,10 +12,9 @@ from torch import Tensor, nn
 
 from repro.core import runtime
 from repro.core.io import write_json
-from repro.core.seeding import seed_everything
 from repro.data import images as data_images
 from repro.nn.mlp import mlp
-from repro.papers.gan_stability.ring import train_gan
+from repro.papers.gan_stability.ring import init_players, outputs_of, seeds_of, train_gan
 
 
 def load_images(source: dict, path=None) -> tuple[Tensor, np.ndarray, int]:
@@ -33,22 +32,24 @@ def class_coverage(classifier, samples: Tensor, n_classes: int, confidence: floa
 
 
 def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
-    p, seed, eta = params, params["seed"], params["eta"]
-    seed_everything(seed)
+    """Train the image GAN for `seed`, or for all of `seeds` side by side (outputs `metrics`: one path per seed)."""
+    p, seeds, eta = params, seeds_of(params), params["eta"]
+    paths = outputs_of(outputs, seeds)
     dev = runtime.device()
     images, labels, side = load_images(p["source"], inputs.get("images"))
     n_classes = int(labels.max()) + 1
     classifier = LogisticRegression(max_iter=2000).fit(images.numpy(), labels)  # the judge of modes
     dim = images.shape[1]
-    g = nn.Sequential(mlp([p["z_dim"], p["hidden"], p["hidden"], dim]), nn.Tanh()).to(dev)
-    d = mlp([dim, p["hidden"], 1], activation=lambda: nn.LeakyReLU(0.2)).to(dev)
+    g, d = init_players(seeds, lambda: (nn.Sequential(mlp([p["z_dim"], p["hidden"], p["hidden"], dim]), nn.Tanh()),
+                                        mlp([dim, p["hidden"], 1], activation=lambda: nn.LeakyReLU(0.2))))
 
     def measure(samples: Tensor) -> dict:
         covered, confident = class_coverage(classifier, samples, n_classes, p["confidence"], p["min_share"])
         return {"classes": covered, "confident": confident}
 
     sample_real = lambda n, gen: images[torch.randint(len(images), (n,), generator=gen)]  # noqa: E731
-    history, snapshots = train_gan(g, d, p, sample_real, measure, dev)
-    write_json(outputs["metrics"], {"seed": seed, "eta": eta, "n_classes": n_classes, "side": side,
-                                    "history": history, "snapshots": snapshots,
-                                    "final_classes": history[-1]["classes"], "final_confident": history[-1]["confident"]})
+    runs = train_gan(g.to(dev), d.to(dev), p, seeds, sample_real, measure, dev)
+    for seed, path, (history, snapshots) in zip(seeds, paths, runs, strict=True):
+        write_json(path, {"seed": seed, "eta": eta, "n_classes": n_classes, "side": side,
+                          "history": history, "snapshots": snapshots, "final_classes": history[-1]["classes"],
+                          "final_confident": history[-1]["confident"], "seeds_in_job": seeds})

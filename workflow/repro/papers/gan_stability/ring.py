@@ -2,7 +2,13 @@
 regulariser (the generator minimises V + η‖∇_D V‖², by double backpropagation).
 
 As in the official toy: D maximises the saturating minimax V = E log D(x) + E log(1 - D(G(z)));
-a D step, then a G step with V recomputed on the updated D; Adam(β1 = 0.5) for both."""
+a D step, then a G step with V recomputed on the updated D; Adam(β1 = 0.5) for both.
+
+A job trains all its seeds side by side (repro.nn.seeds.stack_linear_networks): every Linear layer holds
+the K seeds' weights, V is the sum of the seeds' own values, so each seed's gradients, gradient penalty and
+Adam state are its own. Each seed's initial weights, batches and latent codes come from its own seed, so a
+seed trains to the same numbers whichever seeds share its job, bit for bit on the CPU; trained alone it
+matches them to float rounding (tests/test_gan_stability.py)."""
 from __future__ import annotations
 
 import math
@@ -18,6 +24,7 @@ from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator, seed_everything
 from repro.nn.mlp import mlp
+from repro.nn.seeds import stack_linear_networks
 
 
 def ring_centres(n_modes: int, radius: float) -> Tensor:
@@ -50,8 +57,9 @@ class Discriminator(nn.Module):
 
 
 def value(d: nn.Module, real: Tensor, fake: Tensor) -> Tensor:
-    """V = E log D(real) + E log(1 - D(fake)), with D = sigmoid(logit)."""
-    return F.logsigmoid(d(real)).mean() + F.logsigmoid(-d(fake)).mean()
+    """V = E log D(real) + E log(1 - D(fake)), with D = sigmoid(logit), the expectations over the batch
+    (dim −2); for K seeds side by side ((K, B, ·) inputs), the sum of the K seeds' values."""
+    return (F.logsigmoid(d(real)).mean(-2) + F.logsigmoid(-d(fake)).mean(-2)).sum()
 
 
 def gan_step(g: nn.Module, d: nn.Module, opt_g: torch.optim.Optimizer, opt_d: torch.optim.Optimizer,
@@ -72,46 +80,79 @@ def gan_step(g: nn.Module, d: nn.Module, opt_g: torch.optim.Optimizer, opt_d: to
     opt_g.step()  # D's gradients from this pass are discarded by its zero_grad next step
 
 
-def train_gan(g: nn.Module, d: nn.Module, p: dict, sample_real: Callable[[int, torch.Generator], Tensor],
-              measure: Callable[[Tensor], dict], device: torch.device) -> tuple[list[dict], dict]:
-    """The shared loop of the ring and image GANs: Adam(β1) for both players, `gan_step` with the
-    run's η, and every `eval_every` iterations `measure(samples)` on fixed latent codes; samples
-    are kept at the `snapshots` iterations. Batches are a function of (seed, iteration)."""
-    seed = p["seed"]
+def seeds_of(params: dict) -> list[int]:
+    """The seeds of a job: `seeds` (side by side) or the one `seed`."""
+    return [int(s) for s in params["seeds"]] if "seeds" in params else [int(params["seed"])]
+
+
+def outputs_of(outputs: dict, seeds: list[int]) -> list[str]:
+    """One metrics path per seed, in the order of the seeds; raises ValueError if the counts differ."""
+    paths = outputs["metrics"] if isinstance(outputs["metrics"], list) else [outputs["metrics"]]
+    if len(paths) != len(seeds):
+        raise ValueError(f"gan_stability: {len(seeds)} seeds {seeds} but {len(paths)} metrics outputs")
+    return list(paths)
+
+
+def init_players(seeds: list[int], build: Callable[[], tuple[nn.Module, nn.Module]]) -> tuple[nn.Module, nn.Module]:
+    """G and D of every seed, each built right after seed_everything(seed) (its initialisation, as if it
+    trained alone), stacked: (G, D) taking (K, B, ·) inputs."""
+    gs, ds = [], []
+    for seed in seeds:
+        seed_everything(seed)
+        g, d = build()
+        gs.append(g)
+        ds.append(d)
+    return stack_linear_networks(gs), stack_linear_networks(ds)
+
+
+def train_gan(g: nn.Module, d: nn.Module, p: dict, seeds: list[int],
+              sample_real: Callable[[int, torch.Generator], Tensor],
+              measure: Callable[[Tensor], dict], device: torch.device) -> list[tuple[list[dict], dict]]:
+    """The shared loop of the ring and image GANs, for K seeds side by side (g, d from `init_players`):
+    Adam(β1) for both players, `gan_step` with the run's η, and every `eval_every` iterations
+    `measure(samples)` on each seed's fixed latent codes; samples are kept at the `snapshots` iterations.
+    Seed k's batches are a function of (seed k, iteration). Returns (history, snapshots) per seed."""
     adam = dict(lr=p["lr"], betas=(p["beta1"], 0.999), eps=1e-8)
     opt_g, opt_d = torch.optim.Adam(g.parameters(), **adam), torch.optim.Adam(d.parameters(), **adam)
-    eval_z = torch.randn(p["eval_samples"], p["z_dim"], generator=generator(seed, 10**9)).to(device)
-    history, snapshots = [], {}
-    for it in tqdm(range(p["iterations"] + 1), file=sys.stderr, mininterval=10, ascii=True, desc="gan"):
+    eval_z = torch.stack([torch.randn(p["eval_samples"], p["z_dim"], generator=generator(s, 10**9)) for s in seeds])
+    eval_z = eval_z.to(device)
+    runs: list[tuple[list[dict], dict]] = [([], {}) for _ in seeds]
+    for it in tqdm(range(p["iterations"] + 1), file=sys.stderr, mininterval=10, ascii=True, desc=f"gan x{len(seeds)}"):
         if it % p["eval_every"] == 0 or it in p["snapshots"]:
             with torch.no_grad():
                 samples = g(eval_z)
-            history.append({"iteration": it, **measure(samples)})
-            if it in p["snapshots"]:
-                snapshots[str(it)] = samples[: p["snapshot_samples"]].cpu().tolist()
+            for (history, snapshots), sk in zip(runs, samples):
+                history.append({"iteration": it, **measure(sk)})
+                if it in p["snapshots"]:
+                    snapshots[str(it)] = sk[: p["snapshot_samples"]].cpu().tolist()
         if it == p["iterations"]:
             break
-        gen = generator(seed, it)
-        real = sample_real(p["batch_size"], gen).to(device)
-        z = torch.randn(p["batch_size"], p["z_dim"], generator=gen).to(device)
-        gan_step(g, d, opt_g, opt_d, real, z, p["eta"])
-    return history, snapshots
+        real, z = [], []
+        for seed in seeds:
+            gen = generator(seed, it)
+            real.append(sample_real(p["batch_size"], gen))
+            z.append(torch.randn(p["batch_size"], p["z_dim"], generator=gen))
+        gan_step(g, d, opt_g, opt_d, torch.stack(real).to(device), torch.stack(z).to(device), p["eta"])
+    return runs
 
 
 def train_ring(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
-    seed, eta = params["seed"], params["eta"]
-    seed_everything(seed)
+    """Train the ring GAN for `seed`, or for all of `seeds` side by side (outputs `metrics`: one path per seed)."""
+    seeds, eta = seeds_of(params), params["eta"]
+    paths = outputs_of(outputs, seeds)
     dev = runtime.device()
     centres = ring_centres(params["n_modes"], params["radius"]).to(dev)
-    g = mlp([params["z_dim"], params["hidden"], params["hidden"], 2], orthogonal_gain=params["init_gain"]).to(dev)
-    d = Discriminator(params["hidden"], params["init_gain"]).to(dev)
+    g, d = init_players(seeds, lambda: (
+        mlp([params["z_dim"], params["hidden"], params["hidden"], 2], orthogonal_gain=params["init_gain"]),
+        Discriminator(params["hidden"], params["init_gain"])))
 
     def measure(samples: Tensor) -> dict:
         modes, quality = mode_coverage(samples, centres, params["std"])
         return {"modes": modes, "high_quality": quality}
 
-    history, snapshots = train_gan(g, d, params, lambda n, gen: sample_ring(n, centres.cpu(), params["std"], gen),
-                                   measure, dev)
-    write_json(outputs["metrics"], {"seed": seed, "eta": eta, "history": history, "snapshots": snapshots,
-                                    "centres": centres.cpu().tolist(), "final_modes": history[-1]["modes"],
-                                    "final_high_quality": history[-1]["high_quality"]})
+    runs = train_gan(g.to(dev), d.to(dev), params, seeds,
+                     lambda n, gen: sample_ring(n, centres.cpu(), params["std"], gen), measure, dev)
+    for seed, path, (history, snapshots) in zip(seeds, paths, runs, strict=True):
+        write_json(path, {"seed": seed, "eta": eta, "history": history, "snapshots": snapshots,
+                          "centres": centres.cpu().tolist(), "final_modes": history[-1]["modes"],
+                          "final_high_quality": history[-1]["high_quality"], "seeds_in_job": seeds})
