@@ -27,6 +27,18 @@ import time
 START = time.perf_counter()  # before the heavy imports: "time to first step" includes them
 
 
+def set_up(threads: int) -> None:
+    """What a job's runtime.configure does: the thread count and, unless $BENCH_DEFAULT_MALLOC=1
+    (`--default-malloc`), glibc malloc keeping freed blocks (repro.core.runtime.keep_freed_memory)."""
+    import torch
+
+    from repro.core import runtime
+
+    torch.set_num_threads(threads)
+    if os.environ.get("BENCH_DEFAULT_MALLOC") != "1":
+        runtime.keep_freed_memory()
+
+
 def worker(threads: int, steps: int, warmup: int, compile_model: bool = False) -> dict:
     import resource
     import statistics
@@ -39,7 +51,7 @@ def worker(threads: int, steps: int, warmup: int, compile_model: bool = False) -
     from repro.nn.trainer import OptimConfig, fit
     from repro.papers.ntp_pitfalls.data import batch_fn
 
-    torch.set_num_threads(threads)
+    set_up(threads)
     seed_everything(0)
     spec = PathStar(2, 5, 50)
     model = GPT(GPTConfig(vocab_size=spec.vocab_size, block_size=spec.seq_len, n_layer=2, n_head=4, d_model=128))
@@ -96,7 +108,7 @@ def seeds_worker(threads: int, mode: str, k: int, steps: int, warmup: int) -> di
     from repro.nn.trainer import OptimConfig, fit
     from repro.papers.ntp_pitfalls.data import batch_fn
 
-    torch.set_num_threads(threads)
+    set_up(threads)
     w = mini_workload()
     spec = PathStar(w["graph"]["deg"], w["graph"]["path_len"], w["graph"]["num_nodes"])
     gpt_cfg = GPTConfig(vocab_size=spec.vocab_size, block_size=spec.seq_len, **w["model"])
@@ -180,9 +192,13 @@ def main() -> None:
     ap.add_argument("--workload", choices=["all", "core", "seeds"], default="all")
     ap.add_argument("--k", type=int, default=3, help="seeds trained side by side in the seeds workload")
     ap.add_argument("--seeds-steps", type=int, default=150, help="timed steps per run of the seeds workload")
+    ap.add_argument("--default-malloc", action="store_true",
+                    help="leave glibc malloc's thresholds at their defaults (jobs raise them: runtime.keep_freed_memory)")
     ap.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--seeds-worker", choices=["separate", "batched"], help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.default_malloc:
+        os.environ["BENCH_DEFAULT_MALLOC"] = "1"  # inherited by the worker processes
     if args.worker:
         print(json.dumps(worker(args.worker, args.steps, args.warmup, args.compile)))
         return

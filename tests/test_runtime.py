@@ -67,6 +67,17 @@ def test_threads_come_from_the_rule():
     torch.set_num_threads(before)
 
 
+def test_malloc_keeps_freed_memory_and_no_number_changes():
+    """Jobs raise glibc's mmap/trim thresholds (runtime.configure); a calculation gives the same bits."""
+    import platform
+    torch.manual_seed(0)
+    x = torch.randn(300, 300)
+    before = (x @ x).relu().sum(0)
+    kept = runtime.keep_freed_memory()
+    assert kept or platform.libc_ver()[0] != "glibc"
+    assert torch.equal((x @ x).relu().sum(0), before)
+
+
 def test_the_network_stages_are_exactly_the_localrules_downloads():
     """Jobs other than the downloads run with the hub offline (repro.core.stages.NETWORK_STAGES); the
     downloads are the workflow's localrules (run on the submitting host, which has the network)."""
