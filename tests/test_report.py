@@ -110,3 +110,23 @@ def test_a_paper_without_benchmark_files_says_its_cost_was_not_measured(tmp_path
     (bench / "train.tsv").write_text("s\th:m:s\tmax_rss\n12.5\t0:00:12\t300.0\n")
     write_report({"papers": {"p": []}, "scale": "mini"}, {"claims": ["paper_figures/p/claims.json"]}, {"report": str(out)}, 1)
     assert "Cost: 1 benchmarked jobs, 12 s of job wall time in total, peak RSS 300 MB" in out.read_text()
+
+
+def test_the_cost_section_gives_job_time_per_paper_and_the_run_wall_time(tmp_path, monkeypatch):
+    """Wall time = first job's start (its benchmark file's mtime minus its seconds) to the last job's end."""
+    import os
+
+    from repro.core import claims as C
+    from repro.core.report import write_report
+    _run(tmp_path, [C.REPRODUCED])
+    monkeypatch.chdir(tmp_path)
+    bench = tmp_path / "results/p/benchmarks"
+    bench.mkdir(parents=True)
+    for name, seconds, end in [("a", 60.0, 1000.0), ("b", 30.0, 1300.0)]:
+        (bench / f"{name}.tsv").write_text(f"s\th:m:s\tmax_rss\n{seconds}\t0:01:00\t300.0\n")
+        os.utime(bench / f"{name}.tsv", (end, end))
+    out = tmp_path / "paper_figures/REPORT.md"
+    write_report({"papers": {"p": []}, "scale": "mini"}, {"claims": ["paper_figures/p/claims.json"]}, {"report": str(out)}, 1)
+    text = out.read_text()
+    assert "Job time, all papers: 1.5 min. Wall time: 6.0 min from the first job's start" in text  # 1300 - (1000 - 60)
+    assert "| p | 2 | 90 | 300 |" in text

@@ -50,6 +50,33 @@ def benchmark_totals(folder: Path) -> dict:
     return {"jobs": len(files), "seconds": float(df["s"].sum()), "max_rss_mb": float(pd.to_numeric(df["max_rss"], errors="coerce").max())}
 
 
+def run_span(folder: Path = Path("results")) -> float:
+    """Seconds from the first benchmarked job's start to the last one's end, over every benchmark TSV under
+    folder (a job's start is its file's modification time, written as it ends, minus its wall time): the
+    wall time of a run that made all of them, e.g. a fresh `make reproduce`. NaN without benchmarks."""
+    spans = []
+    for f in folder.glob("*/benchmarks/*.tsv"):
+        end = f.stat().st_mtime
+        spans.append((end - float(pd.read_csv(f, sep="\t")["s"].sum()), end))
+    return max(e for _, e in spans) - min(s for s, _ in spans) if spans else float("nan")
+
+
+def cost_table(slugs: list[str]) -> list[str]:
+    """REPORT's cost section: per paper, benchmarked jobs, their summed wall time and the peak RSS, and the
+    run's wall time (run_span)."""
+    rows = []
+    for slug in slugs:
+        c = benchmark_totals(Path("results") / slug / "benchmarks")
+        rows.append({"paper": slug, "jobs": c["jobs"], "job time (s)": round(c["seconds"]) if c["jobs"] else "–",
+                     "peak RSS (MB)": round(c["max_rss_mb"]) if c["jobs"] else "–"})
+    df = pd.DataFrame(rows)
+    total = pd.to_numeric(df["job time (s)"], errors="coerce").sum()
+    span = run_span()
+    wall = (f"{span / 60:.1f} min from the first job's start to the last job's end (from the benchmark files; the "
+            f"wall time of the run when one run made them all)" if math.isfinite(span) else "not measured")
+    return ["## Cost", "", f"Job time, all papers: {total / 60:.1f} min. Wall time: {wall}.", "", to_markdown(df), ""]
+
+
 def write_report(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     papers = params["papers"]
     robust = Path("paper_figures/robustness.json")  # `make robustness`: verdicts with a second seed set
@@ -96,6 +123,7 @@ def write_report(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
             "independent seed sets (A: config/config.yaml, B: config/seeds_b.yaml; `make robustness`); where they "
             "differ it is *inconclusive*.", "",
             to_markdown(pd.DataFrame(summary_rows)) if summary_rows else "(no claims)", ""]
+    head += cost_table([read_json(p)["paper"] for p in inputs["claims"]])
     tail = []  # side files, like the benchmarks: `make robustness` and `make plan` write them
     for side in ("ROBUSTNESS.md", "FULL_SCALE_PLAN.md"):
         path = Path("paper_figures") / side
