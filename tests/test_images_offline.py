@@ -7,7 +7,9 @@ downloads, the stand-ins are deleted, so a training job that touched the "hub" w
 from __future__ import annotations
 
 import json
+import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -58,9 +60,10 @@ def standin_overlay(tmp_path) -> tuple[str, list]:
         "distance_from_init": {"source": sources["mnist"], "resources": GPU},
         "uniform_convergence": {"source": sources["mnist"], "resources": GPU},
         "pac_bayes_noise": {"source": sources["mnist"], "resources": GPU},
-        "disagreement": {"source": sources["cifar10"], "resources": GPU},
+        # full scale's ResNets, from the stand-in torchvision (tests/standins: the real wheel does not load here)
+        "disagreement": {"source": sources["cifar10"], "resources": GPU, "arch": "resnet18"},
         "memorisation_scaling": {"source": sources["cifar10"], "resources": GPU},
-        "kd_deviations": {"images": {"source": sources["cifar100"]}, "resources": GPU},
+        "kd_deviations": {"images": {"source": sources["cifar100"], "arch": "resnet18"}, "resources": GPU},
         "resmem": {"images": {"source": sources["cifar100"]}, "resources": GPU},
         "gan_stability": {"image_sets": [gan_set], "resources": GPU},
     }
@@ -73,6 +76,8 @@ def test_fetch_images_then_training_reads_only_the_disk(tmp_path, monkeypatch):
     overlay, standins = standin_overlay(tmp_path)
     run = tmp_path / "run"
     monkeypatch.setitem(TEST_ENV, "REPRO_ALLOW_CPU_FOR_GPU_JOBS", "1")  # GPU-tagged jobs, no GPU here
+    standins = str(Path(__file__).parent / "standins")  # a stand-in torchvision for the ResNet jobs
+    monkeypatch.setitem(TEST_ENV, "PYTHONPATH", os.pathsep.join(filter(None, [standins, TEST_ENV.get("PYTHONPATH")])))
     assert TEST_ENV["HF_HUB_OFFLINE"] == "1"
     config = ["--cores", "2", "--configfile", SMOKE, overlay]
     fetched = snakemake("--until", "fetch_images", *config, workdir=run)
@@ -88,8 +93,9 @@ def test_fetch_images_then_training_reads_only_the_disk(tmp_path, monkeypatch):
     assert "rule fetch_images:" not in out  # nothing downloaded again
     for rule in TRAIN_RULES:
         assert f"rule {rule}:" in out, rule
-    log = (run / "results/disagreement/logs").glob("*.log")
-    assert any("device=cpu" in p.read_text() for p in log)
+    logs = [p.read_text() for p in (run / "results/disagreement/logs").glob("*.log")]
+    assert any("device=cpu" in text for text in logs)
+    assert any("network: ResNetEnsemble (resnet18)" in text for text in logs)
     rows = json.loads((run / "results/kd_deviations/images.json").read_text())["rows"]
     assert rows and all(np.isfinite(r["slope"]) for r in rows)
     coverage = json.loads(next((run / "results/gan_stability/images/mnist").glob("*/seed*.json")).read_text())

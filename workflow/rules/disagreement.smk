@@ -24,7 +24,7 @@ rule disagreement_train_pairs:
         code=code_version("disagreement.train_pairs"),
         cfg=lambda w: {k: GD[k] for k in ("source", "n_test", "split_seed", "seeds", "other_data_offset", "optim")}
         | {k: GD["grid"][k] for k in ("lr", "augment_shift", "m")}
-        | {"channels": int(w.channels)},
+        | {"channels": int(w.channels), "arch": GD.get("arch", "cnn")},
     threads: GD["threads"]
     resources:
         **train_resources("disagreement"),
@@ -46,7 +46,8 @@ rule disagreement_train_ensemble:
     params:
         stage="disagreement.train_ensemble",
         code=code_version("disagreement.train_ensemble"),
-        cfg=lambda w: GD["ensemble"] | {k: GD[k] for k in ("source", "n_test", "split_seed", "optim")} | {"seed": int(w.seed)},
+        cfg=lambda w: GD["ensemble"] | {k: GD[k] for k in ("source", "n_test", "split_seed", "optim")}
+        | {"seed": int(w.seed), "arch": GD.get("arch", "cnn")},
     threads: GD["threads"]
     resources:
         **train_resources("disagreement"),

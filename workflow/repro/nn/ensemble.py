@@ -106,6 +106,54 @@ class CNNEnsemble(nn.Module):
         return torch.bmm(h, self.head)
 
 
+class ResNetEnsemble(nn.Module):
+    """K torchvision ResNets (full scale: the papers' ResNet18 etc.), one module per member, run one after
+    another in forward: [K, B, C_in, H, W] → [K, B, classes]. `arch` names a torchvision.models builder
+    ("resnet18", "resnet50", ...), imported lazily (mini scale and the tests never need torchvision).
+    For small images (side < 64, e.g. CIFAR's 32) the stem is the usual CIFAR one: a 3×3 stride-1 first
+    convolution and no max-pooling, as in the CIFAR ResNet18 the papers train. Member k's initial weights are
+    torchvision's initialisation drawn from a seed taken from generators[k] (the global RNG is left as it
+    was). BatchNorm: fit_ensemble trains in train mode and predicts in eval mode (running statistics)."""
+
+    def __init__(self, K: int, arch: str, image: int, classes: int, in_channels: int = 3,
+                 generators: list[torch.Generator] | None = None):
+        super().__init__()
+        from torchvision import models  # lazily: full scale only
+
+        build = getattr(models, arch, None)
+        if build is None or not arch.startswith(("resnet", "wide_resnet", "resnext")):
+            raise ValueError(f"ResNetEnsemble: {arch!r} is not a torchvision ResNet builder")
+        self.K, self.arch = K, arch
+        members = []
+        for g in _gens(K, generators):
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(int(torch.randint(2**62, (1,), generator=g)) if g is not None else torch.seed())
+                net = build(num_classes=classes)
+                if image < 64:  # the CIFAR stem
+                    net.conv1 = nn.Conv2d(in_channels, net.conv1.out_channels, 3, 1, 1, bias=False)
+                    nn.init.kaiming_normal_(net.conv1.weight, mode="fan_out", nonlinearity="relu")
+                    net.maxpool = nn.Identity()
+                elif in_channels != 3:
+                    net.conv1 = nn.Conv2d(in_channels, net.conv1.out_channels, 7, 2, 3, bias=False)
+            members.append(net)
+        self.members = nn.ModuleList(members)
+        # fit_ensemble's per-member masks: the member that owns each parameter, in parameters() order
+        self.parameter_members = [k for k, net in enumerate(members) for _ in net.parameters()]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([net(x[k]) for k, net in enumerate(self.members)])
+
+
+def image_ensemble(K: int, p: dict, image_shape: tuple[int, ...], classes: int,
+                   generators: list[torch.Generator] | None = None) -> nn.Module:
+    """The members' network for an image task: `p["arch"]` "cnn" (default: CNNEnsemble of `p["channels"]`
+    filters, mini scale) or a torchvision ResNet name (ResNetEnsemble; full scale). image_shape: (C, H, W)."""
+    arch = p.get("arch", "cnn")
+    if arch == "cnn":
+        return CNNEnsemble(K, p["channels"], image_shape[-1], classes, in_channels=image_shape[0], generators=generators)
+    return ResNetEnsemble(K, arch, image_shape[-1], classes, in_channels=image_shape[0], generators=generators)
+
+
 @dataclass
 class EnsembleOptim:
     lr: float = 0.1
@@ -176,7 +224,9 @@ def fit_ensemble(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, idx: torch.
     K, m = idx.shape
     gens = _gens(K, gens)
     params = list(model.parameters())
+    owners = getattr(model, "parameter_members", None)  # per-member modules (ResNetEnsemble), else stacked
     dev = params[0].device
+    model.train()
     X, Y, idx_dev, idx = X.to(dev), Y.to(dev), idx.to(dev), idx.cpu()
     bufs = [torch.zeros_like(p) for p in params]
     active = torch.ones(K, dtype=torch.bool, device=dev)
@@ -193,17 +243,21 @@ def fit_ensemble(model: nn.Module, X: torch.Tensor, Y: torch.Tensor, idx: torch.
                 loss = member_loss(model(xb), yb, opt.loss)
                 grads = torch.autograd.grad(loss.sum(), params)
             with torch.no_grad():
-                for p, gr, buf in zip(params, grads, bufs):
+                for i, (p, gr, buf) in enumerate(zip(params, grads, bufs)):
                     if opt.weight_decay:
                         gr = gr + opt.weight_decay * p
                     buf.mul_(opt.momentum).add_(gr)
-                    p.sub_(opt.lr * _per_member(active, p, K) * buf)
+                    mask = active[owners[i]].to(p.dtype) if owners is not None else _per_member(active, p, K)
+                    p.sub_(opt.lr * mask * buf)
         epochs += active.cpu()
         if on_epoch is not None:
             with torch.no_grad():
                 on_epoch(epoch)
         with torch.no_grad():
             active &= ~_stopped(model, X, Y, idx_dev, opt)
+        if owners is not None:  # a stopped member's BatchNorm statistics stop moving too
+            for k in (~active).nonzero().flatten().tolist():
+                model.members[k].eval()
         if not active.any():
             break
     return {"epochs": epochs.tolist(), "converged": (~active).tolist()}
@@ -239,8 +293,13 @@ def logits_on_device(model: nn.Module, x: torch.Tensor, chunk: int = 2048) -> to
     """Logits [K, B, classes] for per-member inputs x [K, B, ...], on the model's device (x is moved
     there chunk by chunk), in full fp32."""
     dev = model_device(model)
-    with runtime.fp32(dev):
-        return torch.cat([model(x[:, i:i + chunk].to(dev)) for i in range(0, x.shape[1], chunk)], 1)
+    was_training = model.training
+    model.eval()  # BatchNorm (ResNetEnsemble) predicts with its running statistics
+    try:
+        with runtime.fp32(dev):
+            return torch.cat([model(x[:, i:i + chunk].to(dev)) for i in range(0, x.shape[1], chunk)], 1)
+    finally:
+        model.train(was_training)
 
 
 def predict(model: nn.Module, x: torch.Tensor, chunk: int = 2048) -> torch.Tensor:

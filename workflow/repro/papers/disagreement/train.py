@@ -17,8 +17,8 @@ from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import hash_seeds
 from repro.data.images import load_task
-from repro.nn.ensemble import (INIT, ORDER, CNNEnsemble, EnsembleOptim, fit_ensemble, member_data, member_generators,
-                               predict_shared)
+from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, fit_ensemble, image_ensemble, member_data,
+                               member_generators, predict_shared)
 from repro.nn.measures import calibration_errors, disagreement, error
 
 
@@ -27,8 +27,9 @@ def _train(p: dict, members: list[dict], stage: int, images=None):
     tag = (stage, p["channels"], round(p["lr"] * 1e6), p["augment_shift"], p["m"])
     X, y, classes, pool, test = load_task(p, images=images)
     idx, Y = member_data(pool, y, classes, members, p["m"])
-    model = CNNEnsemble(len(members), p["channels"], X.shape[-1], classes, in_channels=X.shape[1],
-                        generators=member_generators(members, INIT, *tag)).to(runtime.device())
+    model = image_ensemble(len(members), p, tuple(X.shape[1:]), classes,
+                           generators=member_generators(members, INIT, *tag)).to(runtime.device())
+    print(f"network: {type(model).__name__} ({p.get('arch', 'cnn')}), {len(members)} members", flush=True)
     opt = EnsembleOptim(**(p["optim"] | {"lr": p["lr"], "augment_shift": p["augment_shift"]}))
     fit = fit_ensemble(model, X, Y, idx, opt, member_generators(members, ORDER, *tag))
     return predict_shared(model, X[test]).argmax(-1), y[test], fit, classes

@@ -30,8 +30,8 @@ from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator, hash_seeds
 from repro.data.images import load_task
-from repro.nn.ensemble import (INIT, ORDER, CNNEnsemble, EnsembleOptim, fit_ensemble, member_data, member_generators,
-                               predict)
+from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, fit_ensemble, image_ensemble, member_data,
+                               member_generators, predict)
 
 TEACHER, STUDENT = 0, 1  # grid tags of the generators (the control is the teacher's recipe with replica 1)
 
@@ -66,16 +66,17 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
     K = len(members)
     idx, Y = member_data(pool, y, classes, members, p["m"])
     opt = EnsembleOptim(**p["optim"])
-    shape = (p["channels"], X.shape[-1], classes, X.shape[1])
+    shape = tuple(X.shape[1:])  # (C, H, W); the network: p["arch"], the small CNN unless a ResNet is named
     X = X.to(dev)
-    teacher = CNNEnsemble(K, *shape, generators=member_generators(members, INIT, TEACHER)).to(dev)
+    teacher = image_ensemble(K, p, shape, classes, generators=member_generators(members, INIT, TEACHER)).to(dev)
     fit_ensemble(teacher, X, Y, idx, opt, member_generators(members, ORDER, TEACHER))
     teacher.requires_grad_(False)
+    teacher.eval()  # its soft targets come from the trained network (BatchNorm: running statistics)
 
     # students (distilled online from their seed's teacher) and controls (one-hot, the teacher's recipe)
     both = members + controls
-    pair = CNNEnsemble(2 * K, *shape, generators=member_generators(members, INIT, STUDENT)
-                       + member_generators(controls, INIT, TEACHER)).to(dev)
+    pair = image_ensemble(2 * K, p, shape, classes, generators=member_generators(members, INIT, STUDENT)
+                          + member_generators(controls, INIT, TEACHER)).to(dev)
     Y2, idx2 = torch.cat([Y, Y]), torch.cat([idx, idx])
     dev_Y = Y2.to(dev)
     rows_k = torch.arange(2 * K, device=dev).unsqueeze(1)
