@@ -79,7 +79,7 @@ def test_text_pause_papers_on_gpu(tmp_path):
     from repro.papers.pause_tokens.downstream import fetch_task
     cfg = merged(REPO / "config/config.yaml", text_overlay(tmp_path))
     pt, cyb = section(cfg, "pause_tokens"), section(cfg, "catch_your_breath")
-    corpus = {"corpus": tmp_path / "corpus.u8", "spec": tmp_path / "corpus.json"}
+    corpus = {"corpus": tmp_path / "corpus.bin", "spec": tmp_path / "corpus.json"}
     fetch_corpus(pt["corpus"], {}, corpus, 1)
     fetch_task(pt["downstream"]["wq"], {}, {"data": tmp_path / "wq.json"}, 1)
     run_pause_tokens(pt, tmp_path, {"corpus": corpus["corpus"], "data": tmp_path / "wq.json"}, "wq")

@@ -249,3 +249,77 @@ def test_hub_jobs_run_end_to_end_through_snakemake(tmp_path):
     claims = read_json(run / "paper_figures/creativity/claims.json")["claims"]
     assert {c["id"] for c in claims} == {"multi_token_more_creative", "seed_conditioning_creative"}
     assert not list(run.glob("results/**/*.ckpt"))  # finished jobs leave no checkpoints
+
+
+def test_subword_codec_encodes_with_the_tokenizer_and_adds_pause(tokenizer_dir):
+    import numpy as np
+
+    from repro.data import text
+    codec = text.codec(tokenizer_dir)
+    base = subword_tokenizer(tokenizer_dir)
+    assert codec.name == "subword" and codec.vocab_size == len(base) + 1  # + <pause>
+    assert codec.pause == len(base) and codec.eos == base.convert_tokens_to_ids("<|endoftext|>")
+    s = "the patients were not seen"
+    ids = codec.encode(s)
+    assert ids == base.encode(s, add_special_tokens=False) and len(ids) < len(s)  # subwords, not bytes
+    assert codec.decode(ids + [codec.pause, codec.eos]) == s  # specials never print
+    assert codec.dtype == np.uint16 and text.codec(None).name == "bytes"
+
+
+def test_fetch_corpus_writes_subword_ids_that_open_corpus_reads_back(tokenizer_dir, tmp_path, monkeypatch):
+    import numpy as np
+
+    from repro.data import hf as data_hf
+    from repro.data import text
+    docs = [{"text": "hello world"}, {"text": "who won the game"}, {"text": "he wasn't there"}] * 10
+    monkeypatch.setattr(data_hf, "load_hub", lambda path, split, **kw: iter(docs))
+    out = {"corpus": tmp_path / "corpus.bin", "spec": tmp_path / "corpus.json"}
+    text.fetch_corpus({"load": {"path": "c4", "split": "train"}, "n_tokens": 50}, {"tokenizer": tokenizer_dir}, out, 1)
+    codec = text.codec(tokenizer_dir)
+    expected = [i for d in docs for i in codec.encode(d["text"]) + [codec.eos]][:50]
+    ids = text.open_corpus(out["corpus"], codec)
+    assert ids.dtype == np.uint16 and ids.tolist() == expected
+    spec = read_json(out["spec"])
+    assert (spec["codec"], spec["vocab_size"], spec["n_tokens"]) == ("subword", codec.vocab_size, 50)
+    with pytest.raises(ValueError, match="subword codec"):
+        text.open_corpus(out["corpus"], text.Codec())  # a byte-level job on a subword corpus fails, naming both
+
+
+def test_catch_your_breath_types_subword_tokens_as_word_starts_and_continuations(tokenizer_dir):
+    from repro.data import text
+    from repro.papers.catch_your_breath.train import text_token_types
+    codec = text.codec(tokenizer_dir)
+    pieces = [codec.encode(w) for w in ["hello", " world", " patients", "were"]]  # "were" glued: continues a word
+    x = torch.tensor([[i for p in pieces for i in p]])
+    types = text_token_types(x, codec)
+    starts = [len(pieces[0]), len(pieces[0]) + len(pieces[1])]  # the first token of " world" and " patients"
+    for s in starts:
+        assert types["hard"][0, s - 1] and not types["easy"][0, s - 1]  # masks index the targets x[:, 1:]
+    assert types["easy"][0, -1]  # the last piece continues "patients"+"were"
+    bytes_types = text_token_types(torch.tensor([list(b"hello world")]), text.Codec())
+    assert bytes_types["hard"][0].tolist() == [c == "w" and i == 5 for i, c in enumerate("ello world")]  # 'w'
+
+
+@pytest.mark.slow
+def test_pause_papers_run_on_subword_tokens_end_to_end(tokenizer_dir, tmp_path):
+    """pause_tokens and catch_your_breath through Snakemake on the text stand-ins of test_text_pipeline, with the
+    corpus in a tokenizer's ids (`corpus.tokenizer`, given as local_dir: nothing fetched)."""
+    import yaml
+
+    from conftest import snakemake
+    from test_text_pipeline import text_overlay
+    overlay = yaml.safe_load(open(text_overlay(tmp_path)))
+    for paper in ("pause_tokens", "catch_your_breath"):
+        overlay[paper]["corpus"]["tokenizer"] = {"name": "gpt2-tiny", "hub_id": "openai-community/gpt2",
+                                                 "local_dir": str(tokenizer_dir)}
+        overlay[paper]["corpus"] |= {"n_tokens": 12000, "test_tokens": 1500}
+    (tmp_path / "subword.yaml").write_text(yaml.safe_dump(overlay))
+    targets = ["paper_figures/pause_tokens/claims.json", "paper_figures/catch_your_breath/claims.json"]
+    run = tmp_path / "run"
+    snakemake(*targets, "--cores", "2", "--configfile", str(tmp_path / "subword.yaml"), workdir=run)
+    spec = read_json(run / "results/pause_tokens/data/corpus.json")
+    assert (spec["codec"], spec["n_tokens"], spec["dtype"]) == ("subword", 12000, "uint16")
+    assert (run / "results/pause_tokens/data/corpus.bin").stat().st_size == 2 * 12000
+    assert "gpt2-tiny-token pretraining" in read_json(run / targets[0])["note"]
+    assert "word-initial token" in str(read_json(run / targets[1]))
+    assert not (run / "results/models/hub").exists()  # local_dir: nothing fetched

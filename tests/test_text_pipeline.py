@@ -40,14 +40,15 @@ def test_bytes_round_trip_and_specials_are_not_utf8():
 def test_fetch_corpus_keeps_the_first_bytes_with_eos_after_each_document(tmp_path):
     docs = fake_docs(50)
     load = {"path": "json", "data_files": write_jsonl(tmp_path / "c4.jsonl", docs), "split": "train", "streaming": True}
-    out = {"corpus": tmp_path / "corpus.u8", "spec": tmp_path / "corpus.json"}
-    text.fetch_corpus({"load": load, "n_bytes": 1000}, {}, out, 1)
+    out = {"corpus": tmp_path / "corpus.bin", "spec": tmp_path / "corpus.json"}
+    text.fetch_corpus({"load": load, "n_tokens": 1000}, {}, out, 1)
     raw = out["corpus"].read_bytes()
     expected = b"".join(d["text"].encode() + bytes([text.EOS]) for d in docs)[:1000]
     assert raw == expected
+    assert text.open_corpus(out["corpus"], text.Codec()).tobytes() == expected  # uint8 ids, as the spec says
     with pytest.raises(ValueError, match="only"):
-        text.fetch_corpus({"load": load, "n_bytes": 10**7}, {}, {"corpus": tmp_path / "big.u8", "spec": out["spec"]}, 1)
-    assert not (tmp_path / "big.u8").exists()  # nothing half-written
+        text.fetch_corpus({"load": load, "n_tokens": 10**7}, {}, {"corpus": tmp_path / "big.bin", "spec": out["spec"]}, 1)
+    assert not (tmp_path / "big.bin").exists()  # nothing half-written
 
 
 def test_windows_are_repeatable_and_stay_in_their_slice():
@@ -131,7 +132,7 @@ def text_overlay(tmp_path) -> str:
     qa = [{"question": f"what is {w} {i}?", "answers": [w]} for i, w in enumerate(WORDS * 8)]
     lam = [{"text": f"{w} and {w} and {w}"} for w in WORDS * 4]
     load = lambda f, split="train": {"path": "json", "data_files": f, "split": split}  # noqa: E731
-    corpus = {"load": load(c4) | {"streaming": True}, "n_bytes": 40000, "test_bytes": 4000, "fetch_runtime": 5}
+    corpus = {"load": load(c4) | {"streaming": True}, "n_tokens": 40000, "test_tokens": 4000, "fetch_runtime": 5}
     optim = {"steps": 20, "warmup": 5, "ckpt_every": 10, "log_every": 10}
     cfg = {
         "pause_tokens": {
@@ -168,4 +169,5 @@ def test_text_pipeline_runs_end_to_end_offline(tmp_path):
     assert [c["step"] for c in curve] == [10, 20]
     assert not list(run.glob("results/**/*.ckpt"))  # checkpoints of finished jobs are removed
     spec = json.loads((run / "results/pause_tokens/data/corpus.json").read_text())
-    assert spec["n_bytes"] == 40000 and (run / "results/pause_tokens/data/corpus.u8").stat().st_size == 40000
+    assert spec["n_tokens"] == 40000 and spec["codec"] == "bytes"
+    assert (run / "results/pause_tokens/data/corpus.bin").stat().st_size == 40000

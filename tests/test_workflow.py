@@ -95,7 +95,7 @@ def test_lint_is_clean():
     assert "Lints for" not in out.stdout + out.stderr
 
 
-TEXT_CORPUS = "{load: {path: allenai/c4, split: train}, n_bytes: 100000, test_bytes: 1000, fetch_runtime: 5}"
+TEXT_CORPUS = "{load: {path: allenai/c4, split: train}, n_tokens: 100000, test_tokens: 1000, fetch_runtime: 5}"
 
 
 @pytest.mark.parametrize("bad, named", [

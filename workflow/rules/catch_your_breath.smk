@@ -19,7 +19,8 @@ wildcard_constraints:
 
 rule catch_your_breath_train:
     input:
-        **({"corpus": "results/catch_your_breath/data/corpus.u8"} if CYB["corpus"] != "synthetic" else {}),
+        **({"corpus": "results/catch_your_breath/data/corpus.bin"} if CYB["corpus"] != "synthetic" else {}),
+        **tokenizer_input("catch_your_breath"),
     output:
         metrics="results/catch_your_breath/{cyb_method}/seed{seed}.json",
     params:
@@ -57,7 +58,8 @@ rule catch_your_breath_render:
     params:
         stage="catch_your_breath.render",
         code=code_version("catch_your_breath.render"),
-        cfg={"scale": config["scale"], "k": CYB["k"], "synthetic": CYB["corpus"] == "synthetic"},
+        cfg={"scale": config["scale"], "k": CYB["k"], "synthetic": CYB["corpus"] == "synthetic",
+             "tokens": (corpus_tokenizer("catch_your_breath") or {"name": "bytes"})["name"]},
     resources:
         **light_resources("catch_your_breath"),
     log:

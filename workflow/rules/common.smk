@@ -99,17 +99,34 @@ def paper_targets():
 
 # Hub checkpoints (full scale; rules/hub_models.smk downloads them).
 def hub_model_specs():
-    """name → {hub_id, revision?, local_dir?} of every hub checkpoint the config names: downscaling.hub.models
-    and creativity.finetune (its `name`). Mini scale names none. Raises ValueError for one name given two specs."""
+    """name → {hub_id, revision?, local_dir?} of every hub checkpoint the config names: downscaling.hub.models,
+    creativity.finetune (its `name`) and the text corpora's tokenizers (pause_tokens / catch_your_breath
+    corpus.tokenizer). Mini scale names none. Raises ValueError for one name given two specs."""
     found = {}
     named = list(config.get("downscaling", {}).get("hub", {}).get("models", {}).items())
+    spec_of = lambda d: {k: v for k, v in d.items() if k in ("hub_id", "revision", "local_dir")}  # noqa: E731
     if "finetune" in config.get("creativity", {}):
         ft = config["creativity"]["finetune"]
-        named.append((ft["name"], {k: v for k, v in ft.items() if k in ("hub_id", "revision", "local_dir")}))
+        named.append((ft["name"], spec_of(ft)))
+    for paper in ("pause_tokens", "catch_your_breath"):
+        if (tok := corpus_tokenizer(paper)) is not None:
+            named.append((tok["name"], spec_of(tok)))
     for name, spec in named:
         if found.setdefault(name, spec) != spec:
             raise ValueError(f"hub model {name!r} is given two specs: {found[name]} and {spec}; name them apart")
     return found
+
+
+def corpus_tokenizer(paper):
+    """The hub tokenizer spec of a paper's text corpus (config[paper].corpus.tokenizer), or None (bytes)."""
+    corpus = config.get(paper, {}).get("corpus")
+    return corpus.get("tokenizer") if isinstance(corpus, dict) else None
+
+
+def tokenizer_input(paper):
+    """A text job's input `tokenizer` (the tokenizer's checkpoint folder), or nothing for the bytes codec."""
+    tok = corpus_tokenizer(paper)
+    return {} if tok is None else {"tokenizer": hub_input(tok["name"])["checkpoint"]}
 
 
 HUB_MODELS = hub_model_specs()

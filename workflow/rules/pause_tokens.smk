@@ -48,7 +48,8 @@ rule pause_tokens_fetch_task:
 
 rule pause_tokens_train_pretrain:
     input:
-        **({"corpus": "results/pause_tokens/data/corpus.u8"} if PT_TEXT else {}),
+        **({"corpus": "results/pause_tokens/data/corpus.bin"} if PT_TEXT else {}),
+        **tokenizer_input("pause_tokens"),
     output:
         model="results/pause_tokens/pretrain/{pt_arm}/seed{seed}/model.pt",
     params:
@@ -73,6 +74,7 @@ rule pause_tokens_train_finetune:
     input:
         model="results/pause_tokens/pretrain/{pt_arm}/seed{seed}/model.pt",
         **({"data": "results/pause_tokens/data/{pt_task}.json"} if PT_TEXT else {}),
+        **tokenizer_input("pause_tokens"),
     output:
         metrics="results/pause_tokens/finetune/{pt_arm}/{pt_task}/seed{seed}.json",
     params:
@@ -114,6 +116,7 @@ rule pause_tokens_render:
         code=code_version("pause_tokens.render"),
         cfg={"scale": config["scale"], "finetune_pauses": PT["finetune_pauses"],
              "corpus": "synthetic" if not PT_TEXT else PT["corpus"]["load"]["path"],
+             "tokens": "bytes" if not PT_TEXT or "tokenizer" not in PT["corpus"] else PT["corpus"]["tokenizer"]["name"],
              "per_sequence": PT.get("per_sequence")},
     resources:
         **light_resources("pause_tokens"),

@@ -7,9 +7,12 @@ localrules:
 
 
 rule fetch_text_corpus:
-    """A paper's byte-level text corpus (full scale: streamed from the hub, e.g. C4; repro.data.text)."""
+    """A paper's text corpus as token ids (full scale: streamed from the hub, e.g. C4; repro.data.text): UTF-8
+    bytes, or the ids of the corpus's tokenizer (fetched by fetch_hub_model)."""
+    input:
+        unpack(lambda w: tokenizer_input(w.corpus_paper)),
     output:
-        corpus="results/{corpus_paper}/data/corpus.u8",
+        corpus="results/{corpus_paper}/data/corpus.bin",
         spec="results/{corpus_paper}/data/corpus.json",
     wildcard_constraints:
         corpus_paper="pause_tokens|catch_your_breath",
@@ -23,6 +26,6 @@ rule fetch_text_corpus:
     log:
         "results/{corpus_paper}/logs/fetch_corpus.log",
     conda:
-        TORCH_ENV
+        "../../envs/hf.yaml"  # torch.yaml plus transformers / tokenizers (a subword corpus)
     script:
         STAGE

@@ -17,7 +17,8 @@ ORDER = ["no_pause", "pause_ce", *CYB]
 
 def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     use_style()
-    hard, easy = ("answer", "separator") if params["synthetic"] else ("word-initial byte", "word-internal byte")
+    unit = "byte" if params.get("tokens", "bytes") == "bytes" else "token"
+    hard, easy = ("answer", "separator") if params["synthetic"] else (f"word-initial {unit}", f"word-internal {unit}")
     runs = [read_json(p) for p in inputs["metrics"]]
     curves = pd.DataFrame([{"seed": r["seed"], "method": r["method"], **c} for r in runs for c in r["curve"]])
     grid = sns.relplot(data=curves, x="tokens", y="hard_accuracy", hue="method", hue_order=ORDER, kind="line",
@@ -40,7 +41,7 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     summary = final.groupby("method")[[c for c in columns if c in final.columns]].mean()
     write_table(summary.reindex(ORDER).reset_index(), outputs["table"])
     corpus = ("the pause_tokens examples (digits, SEP, a late query, the answer) concatenated" if params["synthetic"]
-              else "byte-level C4 windows; hard tokens are word-initial bytes, easy ones word-internal bytes")
+              else f"C4 windows of {params.get('tokens', 'bytes')} tokens; hard tokens start a word, easy ones continue one")
     C.write_claims(outputs["claims"], "catch_your_breath", TITLE, params["scale"], make_claims(curves, hard, easy),
                    note=f"Corpus: {corpus}; every token is followed by {params['k']} pause slots for the pause methods. Evaluation is "
                         "teacher-forced on that layout: a token's answer is taken at its first try that does not say "

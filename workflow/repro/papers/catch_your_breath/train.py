@@ -97,11 +97,21 @@ def synthetic_token_types(y: torch.Tensor, v: Vocab) -> dict[str, torch.Tensor]:
     return {"hard": (pos == example - 1).expand_as(y), "easy": (pos == v.n_digits).expand_as(y)}
 
 
-def text_token_types(x: torch.Tensor) -> dict[str, torch.Tensor]:
-    """Masks over the targets x[:, 1:]: word-initial bytes (after a space or newline) and word-internal ones."""
-    word = torch.tensor([b < 128 and chr(b).isalnum() for b in range(256)])[x]  # ASCII letters and digits
-    space = torch.tensor([chr(b) in " \t\n" for b in range(256)])[x]
-    return {"hard": space[:, :-1] & word[:, 1:], "easy": word[:, :-1] & word[:, 1:]}
+def text_token_types(x: torch.Tensor, codec: text.Codec) -> dict[str, torch.Tensor]:
+    """Masks over the targets x[:, 1:]: "hard", a token that starts a word (after whitespace, or with its own
+    leading space as BPE tokens have), and "easy", one that continues a word (after a token ending in a
+    letter or digit). From each token's text (codec.decode), so bytes and subword ids are typed alike; for
+    bytes, hard = a letter or digit after a space or newline, easy = one after a letter or digit."""
+    texts = [codec.decode([i]) for i in range(codec.vocab_size)]
+    space = (" ", "\t", "\n")
+    lead_space = torch.tensor([t[:1] in space for t in texts])
+    word_start = torch.tensor([t.lstrip("".join(space))[:1].isalnum() for t in texts])
+    space_end = torch.tensor([t[-1:] in space for t in texts])
+    alnum_end = torch.tensor([t[-1:].isalnum() for t in texts])
+    prev, cur = x[:, :-1], x[:, 1:]
+    hard = (space_end[prev] & word_start[cur] & ~lead_space[cur]) | (lead_space[cur] & word_start[cur])
+    easy = alnum_end[prev] & ~lead_space[cur] & word_start[cur]
+    return {"hard": hard, "easy": easy}
 
 
 class Data:
@@ -122,17 +132,18 @@ class Data:
             self.exclude = frozenset(example_keys(corpus_examples(self.test, self.v)))
             self.types = synthetic_token_types(self.test[:, 1:], self.v)
         else:
-            self.corpus = text.open_corpus(inputs["corpus"])
-            self.vocab_size, self.pause, self.seq_len = text.VOCAB_SIZE, text.PAUSE, p["seq_len"]
+            codec = text.codec(inputs.get("tokenizer"))  # bytes, or the subword tokenizer folder
+            self.corpus = text.open_corpus(inputs["corpus"], codec)
+            self.vocab_size, self.pause, self.seq_len = codec.vocab_size, codec.pause, p["seq_len"]
             self.test = text.windows(self.corpus, p["n_test"], self.seq_len, generator(p["seed"], 7777),
-                                     lo=len(self.corpus) - p["corpus"]["test_bytes"])
-            self.types = text_token_types(self.test)
+                                     lo=len(self.corpus) - p["corpus"]["test_tokens"])
+            self.types = text_token_types(self.test, codec)
 
     def sample(self, n: int, g: torch.Generator) -> torch.Tensor:
         p = self.p
         if p["corpus"] == "synthetic":
             return corpus(n, p["per_sequence"], p["tasks"], self.v, p["window"], g, self.exclude)
-        return text.windows(self.corpus, n, self.seq_len, g, hi=len(self.corpus) - p["corpus"]["test_bytes"])
+        return text.windows(self.corpus, n, self.seq_len, g, hi=len(self.corpus) - p["corpus"]["test_tokens"])
 
 
 def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:

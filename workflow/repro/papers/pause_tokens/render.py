@@ -43,7 +43,8 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     if params["corpus"] == "synthetic":
         data = (f"{WHY} Pretraining: {params['per_sequence']} examples of the tasks per sequence, every token scored")
     else:
-        data = (f"Byte-level pretraining on {params['corpus']}; each downstream set is scored by exact match of the "
+        tokens = "Byte-level" if params.get("tokens", "bytes") == "bytes" else f"{params['tokens']}-token"
+        data = (f"{tokens} pretraining on {params['corpus']}; each downstream set is scored by exact match of the "
                 "greedy answer (GSM8k: its final number)")
     C.write_claims(outputs["claims"], "pause_tokens", TITLE, params["scale"],
                    make_claims(rows, params["finetune_pauses"]),

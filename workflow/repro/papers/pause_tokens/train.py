@@ -27,13 +27,14 @@ def is_synthetic(p: dict) -> bool:
     return p["corpus"] == "synthetic"
 
 
-def pause_id(p: dict) -> int:
-    return Vocab(p["n_digits"]).pause if is_synthetic(p) else text.PAUSE
+def pause_id(p: dict, codec: text.Codec) -> int:
+    return Vocab(p["n_digits"]).pause if is_synthetic(p) else codec.pause
 
 
-def model_config(p: dict) -> GPTConfig:
+def model_config(p: dict, codec: text.Codec) -> GPTConfig:
+    """The GPT of the run: the synthetic tasks' vocabulary, or the text codec's (bytes, or a subword tokenizer)."""
     if not is_synthetic(p):
-        return GPTConfig(vocab_size=text.VOCAB_SIZE, block_size=p["block_size"], **p["model"])
+        return GPTConfig(vocab_size=codec.vocab_size, block_size=p["block_size"], **p["model"])
     example = p["n_digits"] + 3
     block = max(p["per_sequence"] * example, example + max(p["inference_pauses"] + [p["finetune_pauses"]]))
     return GPTConfig(vocab_size=Vocab(p["n_digits"]).size, block_size=block, **p["model"])
@@ -41,8 +42,9 @@ def model_config(p: dict) -> GPTConfig:
 
 def pretrain(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
+    codec = text.codec(inputs.get("tokenizer"))
     seed_everything(p["seed"])
-    model = GPT(model_config(p))
+    model = GPT(model_config(p, codec))
     if is_synthetic(p):  # sequences of whole examples of the tasks, none of them a finetuning test example
         v = Vocab(p["n_digits"])
         length = p["per_sequence"] * (p["n_digits"] + 3)
@@ -50,15 +52,15 @@ def pretrain(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
         exclude = {k for test in tests for k in example_keys(test)}
         sample = lambda g: corpus(p["batch_size"], p["per_sequence"], p["tasks"], v, p["window"], g, exclude)  # noqa: E731
     else:  # random windows of the corpus, its held-out tail excluded
-        c4, length = text.open_corpus(inputs["corpus"]), model.cfg.block_size + 1
-        sample = lambda g: text.windows(c4, p["batch_size"], length, g, hi=len(c4) - p["corpus"]["test_bytes"])  # noqa: E731
+        c4, length = text.open_corpus(inputs["corpus"], codec), model.cfg.block_size + 1
+        sample = lambda g: text.windows(c4, p["batch_size"], length, g, hi=len(c4) - p["corpus"]["test_tokens"])  # noqa: E731
     n_pauses = round(p["pretrain_pause_rate"] * length)
 
     def batch(step: int):
         g = generator(p["seed"], step)
         x = sample(g)
         if p["arm"] == "pause":  # no loss where the next token is a pause
-            return insert_random_pauses(x, n_pauses, pause_id(p), g)
+            return insert_random_pauses(x, n_pauses, pause_id(p, codec), g)
         return x[:, :-1], x[:, 1:]
     t0 = time.perf_counter()
     state = fit(model, batch, OptimConfig.from_params(p["pretrain_optim"]), device=runtime.device(),
@@ -103,7 +105,9 @@ def answer_batch(x: torch.Tensor, n_pauses: int, pause: int) -> tuple[torch.Tens
 class TextTask:
     """One downstream set: ` target<EOS>` after prompt + pauses; exact match of the greedy answer."""
 
-    def __init__(self, p: dict, data_path):
+    def __init__(self, p: dict, data_path, codec: text.Codec | None = None):
+        """codec: how text becomes ids (default: UTF-8 bytes)."""
+        codec = self.codec = codec or text.Codec()
         self.p, self.spec = p, p["downstream"][p["task"]]
         ds = read_json(data_path)
         longest_pauses = max(p["inference_pauses"] + [p["finetune_pauses"]])
@@ -114,7 +118,7 @@ class TextTask:
         # Held out: a training example with a test prompt (as the model reads it) is dropped, so the
         # finetuning overlap is 0 (measured). Overlap with the C4 pretraining text is not measured.
         test_prompts = {tuple(prompt) for prompt, _ in self.test}
-        train = [(self.prompt(r["prompt"]), text.encode(r["target"])[:self.spec["max_answer"]] + [text.EOS])
+        train = [(self.prompt(r["prompt"]), codec.encode(r["target"])[:self.spec["max_answer"]] + [codec.eos])
                  for r in ds["train"]]
         self.train = [(prompt, target) for prompt, target in train if tuple(prompt) not in test_prompts]
         self.n_dropped = len(train) - len(self.train)
@@ -123,13 +127,13 @@ class TextTask:
         self.overlap = overlap([tuple(prompt) for prompt, _ in self.test], {tuple(prompt) for prompt, _ in self.train})
 
     def prompt(self, s: str) -> list[int]:
-        return text.encode(s)[-self.max_prompt:]  # keep the end: the question comes last
+        return self.codec.encode(s)[-self.max_prompt:]  # keep the end: the question comes last
 
     def batch(self, step: int, n_pauses: int) -> tuple[torch.Tensor, torch.Tensor]:
         pick = torch.randint(len(self.train), (self.p["batch_size"],), generator=generator(self.p["seed"], 10**6 + step))
-        rows = [(prompt + [text.PAUSE] * n_pauses, target) for prompt, target in (self.train[i] for i in pick.tolist())]
+        rows = [(prompt + [self.codec.pause] * n_pauses, target) for prompt, target in (self.train[i] for i in pick.tolist())]
         width = max(len(a) + len(b) for a, b in rows) - 1
-        inputs = torch.full((len(rows), width), text.EOS)
+        inputs = torch.full((len(rows), width), self.codec.eos)
         targets = torch.full((len(rows), width), IGNORE)
         for i, (prefix, target) in enumerate(rows):
             seq = torch.tensor(prefix + target)
@@ -144,9 +148,9 @@ class TextTask:
         for at in range(0, len(order), size):
             chunk = [self.test[i] for i in order[at:at + size]]
             with runtime.autocast(model.device):
-                answers = model.complete([prompt + [text.PAUSE] * n_pauses for prompt, _ in chunk],
-                                         self.spec["max_answer"], text.EOS)
-            right += sum(downstream.exact_match(text.decode(a), golds, self.spec["format"])
+                answers = model.complete([prompt + [self.codec.pause] * n_pauses for prompt, _ in chunk],
+                                         self.spec["max_answer"], self.codec.eos)
+            right += sum(downstream.exact_match(self.codec.decode(a), golds, self.spec["format"])
                          for a, (_, golds) in zip(answers, chunk))
         return right / len(self.test)
 
@@ -157,7 +161,7 @@ def finetune(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     blob = load_weights(inputs["model"])
     pretrained = gpt_from_saved(blob)
-    task = SyntheticTask(p) if is_synthetic(p) else TextTask(p, inputs["data"])
+    task = SyntheticTask(p) if is_synthetic(p) else TextTask(p, inputs["data"], text.codec(inputs.get("tokenizer")))
     rows, curves = [], []
     for ft_arm, m_ft in (("std", 0), ("pause", p["finetune_pauses"])):
         seed_everything(p["seed"])
