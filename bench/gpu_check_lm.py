@@ -1,6 +1,7 @@
 """GPU timing of the pause papers' full-scale jobs (config/full.yaml sizes), to check their runtime tags:
 ms per training step and peak memory with bf16 autocast, projected to the configured step counts, and
-the greedy decoding throughput of the downstream evaluation. Data are random bytes (timing only).
+the greedy decoding throughput of the downstream evaluation. Data are random token ids (timing only): GPT-2's
+vocabulary plus <pause> where the config's corpus names a tokenizer (as full.yaml does), else bytes.
 
     PYTHONPATH=workflow python bench/gpu_check_lm.py OUT.json
 """
@@ -23,7 +24,10 @@ from repro.papers.catch_your_breath.train import PausedLM
 FULL = yaml.safe_load(open("config/full.yaml"))
 runtime.configure(threads=8, gpus=1)
 dev = runtime.device()
-corpus = np.random.default_rng(0).integers(0, 245, 50_000_000, dtype=np.uint8)
+GPT2_VOCAB = 50257  # GPT-2's BPE; the subword codec appends <pause> after it
+subword = "tokenizer" in FULL["pause_tokens"]["corpus"]
+VOCAB, PAUSE = (GPT2_VOCAB + 1, GPT2_VOCAB) if subword else (text.VOCAB_SIZE, text.PAUSE)
+corpus = np.random.default_rng(0).integers(0, VOCAB - 2 if subword else 245, 50_000_000, dtype=np.int64)
 results = {"device": torch.cuda.get_device_name() if dev.type == "cuda" else "cpu"}
 
 
@@ -49,14 +53,14 @@ def timed(name: str, model: torch.nn.Module, batch, steps: int, configured_steps
 pt = FULL["pause_tokens"]
 length = pt["block_size"] + 1
 n_pauses = round(0.1 * length)
-model = GPT(GPTConfig(vocab_size=text.VOCAB_SIZE, block_size=pt["block_size"], **pt["model"]))
+model = GPT(GPTConfig(vocab_size=VOCAB, block_size=pt["block_size"], **pt["model"]))
 timed("pause_tokens_pretrain_pause_arm", model,
       lambda s: insert_random_pauses(text.windows(corpus, pt["batch_size"], length, generator(0, s)), n_pauses,
-                                     text.PAUSE, generator(0, s)),
+                                     PAUSE, generator(0, s)),
       20, pt["pretrain_optim"]["steps"], pt["resources"]["train"]["runtime"])
 
 model.eval()
-prompts = [text.windows(corpus, 1, 1000, generator(1, i))[0].tolist() + [text.PAUSE] * 10 for i in range(64)]
+prompts = [text.windows(corpus, 1, 1000, generator(1, i))[0].tolist() + [PAUSE] * 10 for i in range(64)]
 torch.cuda.synchronize()
 t = time.perf_counter()
 with runtime.autocast(dev):  # as TextTask.accuracy decodes
@@ -67,9 +71,9 @@ print("decode", results["decode_64_prompts_1010_bytes_64_new_s"], flush=True)
 del model
 
 cyb = FULL["catch_your_breath"]
-cfg = GPTConfig(vocab_size=text.VOCAB_SIZE, block_size=(cyb["seq_len"] - 1) * (cyb["k"] + 1), n_extra_outputs=1,
+cfg = GPTConfig(vocab_size=VOCAB, block_size=(cyb["seq_len"] - 1) * (cyb["k"] + 1), n_extra_outputs=1,
                 **cyb["model"])
-lm = PausedLM(cfg, cyb["k"], "variational", {"gamma": 0.9, "budget": 0.05}, text.PAUSE)
+lm = PausedLM(cfg, cyb["k"], "variational", {"gamma": 0.9, "budget": 0.05}, PAUSE)
 timed("catch_your_breath_variational_k3", lm,
       lambda s: (lambda x: (x[:, :-1], x[:, 1:]))(text.windows(corpus, cyb["batch_size"], cyb["seq_len"], generator(0, s))),
       20, cyb["optim"]["steps"], cyb["resources"]["train"]["runtime"])
