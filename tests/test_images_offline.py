@@ -73,11 +73,12 @@ def standin_overlay(tmp_path) -> tuple[str, list]:
 
 
 def test_fetch_images_then_training_reads_only_the_disk(tmp_path, monkeypatch):
-    overlay, standins = standin_overlay(tmp_path)
+    overlay, hub_folders = standin_overlay(tmp_path)
     run = tmp_path / "run"
     monkeypatch.setitem(TEST_ENV, "REPRO_ALLOW_CPU_FOR_GPU_JOBS", "1")  # GPU-tagged jobs, no GPU here
-    standins = str(Path(__file__).parent / "standins")  # a stand-in torchvision for the ResNet jobs
-    monkeypatch.setitem(TEST_ENV, "PYTHONPATH", os.pathsep.join(filter(None, [standins, TEST_ENV.get("PYTHONPATH")])))
+    torchvision_standin = str(Path(__file__).parent / "standins")  # a stand-in torchvision for the ResNet jobs
+    monkeypatch.setitem(TEST_ENV, "PYTHONPATH",
+                        os.pathsep.join(filter(None, [torchvision_standin, TEST_ENV.get("PYTHONPATH")])))
     assert TEST_ENV["HF_HUB_OFFLINE"] == "1"
     config = ["--cores", "2", "--configfile", SMOKE, overlay]
     fetched = snakemake("--until", "fetch_images", *config, workdir=run)
@@ -85,7 +86,8 @@ def test_fetch_images_then_training_reads_only_the_disk(tmp_path, monkeypatch):
     for name in ("mnist", "cifar10", "cifar100"):
         spec = json.loads((run / f"results/data/images/{name}/spec.json").read_text())
         assert spec["hub_id"].endswith(f"hub/{name}")
-    for folder in standins:
+    for folder in hub_folders:
+        assert tmp_path in Path(folder).parents  # only ever delete the test's own stand-ins
         shutil.rmtree(folder)  # the "hub" is gone: training must read results/data/images only
 
     trained = snakemake("--until", *TRAIN_RULES, *config, workdir=run)
