@@ -37,7 +37,7 @@ rule catch_your_breath_train:
     benchmark:
         "results/catch_your_breath/benchmarks/train_{cyb_method}_seed{seed}.tsv"
     conda:
-        TORCH_ENV
+        "../../envs/hf.yaml"  # torch.yaml plus transformers / tokenizers (a corpus in a subword tokenizer's ids)
     script:
         STAGE
 
@@ -67,7 +67,7 @@ rule catch_your_breath_render:
     benchmark:
         "results/catch_your_breath/benchmarks/render.tsv"
     conda:
-        TORCH_ENV
+        "../../envs/hf.yaml"  # torch.yaml plus transformers / tokenizers (a corpus in a subword tokenizer's ids)
     script:
         STAGE
 

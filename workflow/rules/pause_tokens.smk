@@ -65,7 +65,7 @@ rule pause_tokens_train_pretrain:
     benchmark:
         "results/pause_tokens/benchmarks/pretrain_{pt_arm}_seed{seed}.tsv"
     conda:
-        TORCH_ENV
+        "../../envs/hf.yaml"  # torch.yaml plus transformers / tokenizers (a corpus in a subword tokenizer's ids)
     script:
         STAGE
 
@@ -93,7 +93,7 @@ rule pause_tokens_train_finetune:
     benchmark:
         "results/pause_tokens/benchmarks/finetune_{pt_arm}_{pt_task}_seed{seed}.tsv"
     conda:
-        TORCH_ENV
+        "../../envs/hf.yaml"  # torch.yaml plus transformers / tokenizers (a corpus in a subword tokenizer's ids)
     script:
         STAGE
 
