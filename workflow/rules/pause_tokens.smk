@@ -116,7 +116,7 @@ rule pause_tokens_render:
         code=code_version("pause_tokens.render"),
         cfg={"scale": config["scale"], "finetune_pauses": PT["finetune_pauses"],
              "corpus": "synthetic" if not PT_TEXT else PT["corpus"]["load"]["path"],
-             "tokens": "bytes" if not PT_TEXT or "tokenizer" not in PT["corpus"] else PT["corpus"]["tokenizer"]["name"],
+             "tokens": (corpus_tokenizer("pause_tokens") or {"name": "bytes"})["name"],
              "per_sequence": PT.get("per_sequence")},
     resources:
         **light_resources("pause_tokens"),

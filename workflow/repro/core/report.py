@@ -61,12 +61,11 @@ def run_span(folder: Path = Path("results")) -> float:
     return max(e for _, e in spans) - min(s for s, _ in spans) if spans else float("nan")
 
 
-def cost_table(slugs: list[str]) -> list[str]:
-    """REPORT's cost section: per paper, benchmarked jobs, their summed wall time and the peak RSS, and the
-    run's wall time (run_span)."""
+def cost_table(costs: dict[str, dict]) -> list[str]:
+    """REPORT's cost section from each paper's benchmark_totals: benchmarked jobs, their summed wall time and
+    the peak RSS, and the run's wall time (run_span)."""
     rows = []
-    for slug in slugs:
-        c = benchmark_totals(Path("results") / slug / "benchmarks")
+    for slug, c in costs.items():
         rows.append({"paper": slug, "jobs": c["jobs"], "job time (s)": round(c["seconds"]) if c["jobs"] else "–",
                      "peak RSS (MB)": round(c["max_rss_mb"]) if c["jobs"] else "–"})
     df = pd.DataFrame(rows)
@@ -81,11 +80,11 @@ def write_report(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
     papers = params["papers"]
     robust = Path("paper_figures/robustness.json")  # `make robustness`: verdicts with a second seed set
     robust = read_json(robust) if robust.exists() else {}
-    summary_rows, sections = [], []
+    summary_rows, sections, costs = [], [], {}
     for claims_path in inputs["claims"]:
         doc = read_json(claims_path)
         slug = doc["paper"]
-        cost = benchmark_totals(Path("results") / slug / "benchmarks")
+        cost = costs[slug] = benchmark_totals(Path("results") / slug / "benchmarks")
         for c in doc["claims"]:
             other = _robust(robust, slug, c)
             # headline: the verdict that holds for both seed sets (a disagreement is inconclusive)
@@ -123,7 +122,7 @@ def write_report(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
             "independent seed sets (A: config/config.yaml, B: config/seeds_b.yaml; `make robustness`); where they "
             "differ it is *inconclusive*.", "",
             to_markdown(pd.DataFrame(summary_rows)) if summary_rows else "(no claims)", ""]
-    head += cost_table([read_json(p)["paper"] for p in inputs["claims"]])
+    head += cost_table(costs)
     tail = []  # side files, like the benchmarks: `make robustness` and `make plan` write them
     for side in ("ROBUSTNESS.md", "FULL_SCALE_PLAN.md"):
         path = Path("paper_figures") / side

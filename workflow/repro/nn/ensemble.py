@@ -126,8 +126,9 @@ class ResNetEnsemble(nn.Module):
         self.K, self.arch = K, arch
         members = []
         for g in _gens(K, generators):
-            with torch.random.fork_rng(devices=[]):
-                torch.manual_seed(int(torch.randint(2**62, (1,), generator=g)) if g is not None else torch.seed())
+            with torch.random.fork_rng(devices=[], enabled=g is not None):  # no generator: torch's global one
+                if g is not None:
+                    torch.manual_seed(int(torch.randint(2**62, (1,), generator=g)))
                 net = build(num_classes=classes)
                 if image < 64:  # the CIFAR stem
                     net.conv1 = nn.Conv2d(in_channels, net.conv1.out_channels, 3, 1, 1, bias=False)

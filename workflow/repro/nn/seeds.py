@@ -171,6 +171,18 @@ def stack_linear_networks(models: Sequence[nn.Module]) -> nn.Module:
     return stack
 
 
+def job_seeds(params: dict, outputs: dict, *keys: str) -> tuple[list[int], list[list]]:
+    """The seeds of a job, `params["seeds"]` (trained side by side) or the one `params["seed"]`, and for
+    each output key one path per seed, in the order of the seeds (a single path for a single seed).
+    Raises ValueError if an output has another number of paths than there are seeds."""
+    seeds = [int(s) for s in params["seeds"]] if "seeds" in params else [int(params["seed"])]
+    paths = [outputs[k] if isinstance(outputs[k], list) else [outputs[k]] for k in keys]
+    for key, per_seed in zip(keys, paths):
+        if len(per_seed) != len(seeds):
+            raise ValueError(f"{len(seeds)} seeds {seeds} but {len(per_seed)} {key!r} outputs")
+    return seeds, paths
+
+
 def stack_models(models: Sequence[nn.Module]) -> nn.Module:
     """The batched module of K models of one architecture: every parameter stacked along a new dim 0, and
     forward(*stacked_batch) → (_, per-seed losses (K,)). Implemented for the shared GPT."""

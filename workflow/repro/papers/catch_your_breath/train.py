@@ -109,7 +109,7 @@ def text_token_types(x: torch.Tensor, codec: text.Codec) -> dict[str, torch.Tens
     space_end = torch.tensor([t[-1:] in space for t in texts])
     alnum_end = torch.tensor([t[-1:].isalnum() for t in texts])
     prev, cur = x[:, :-1], x[:, 1:]
-    hard = (space_end[prev] & word_start[cur] & ~lead_space[cur]) | (lead_space[cur] & word_start[cur])
+    hard = word_start[cur] & (lead_space[cur] | space_end[prev])
     easy = alnum_end[prev] & ~lead_space[cur] & word_start[cur]
     return {"hard": hard, "easy": easy}
 

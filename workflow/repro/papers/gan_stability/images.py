@@ -14,7 +14,8 @@ from repro.core import runtime
 from repro.core.io import write_json
 from repro.data import images as data_images
 from repro.nn.mlp import mlp
-from repro.papers.gan_stability.ring import init_players, outputs_of, seeds_of, train_gan
+from repro.nn.seeds import job_seeds
+from repro.papers.gan_stability.ring import init_players, train_gan
 
 
 def load_images(source: dict, path=None) -> tuple[Tensor, np.ndarray, int]:
@@ -33,8 +34,8 @@ def class_coverage(classifier, samples: Tensor, n_classes: int, confidence: floa
 
 def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     """Train the image GAN for `seed`, or for all of `seeds` side by side (outputs `metrics`: one path per seed)."""
-    p, seeds, eta = params, seeds_of(params), params["eta"]
-    paths = outputs_of(outputs, seeds)
+    p, eta = params, params["eta"]
+    seeds, (paths,) = job_seeds(params, outputs, "metrics")
     dev = runtime.device()
     images, labels, side = load_images(p["source"], inputs.get("images"))
     n_classes = int(labels.max()) + 1

@@ -24,7 +24,7 @@ from repro.core import runtime
 from repro.core.io import write_json
 from repro.core.seeding import generator, seed_everything
 from repro.nn.mlp import mlp
-from repro.nn.seeds import stack_linear_networks
+from repro.nn.seeds import job_seeds, stack_linear_networks
 
 
 def ring_centres(n_modes: int, radius: float) -> Tensor:
@@ -80,19 +80,6 @@ def gan_step(g: nn.Module, d: nn.Module, opt_g: torch.optim.Optimizer, opt_d: to
     opt_g.step()  # D's gradients from this pass are discarded by its zero_grad next step
 
 
-def seeds_of(params: dict) -> list[int]:
-    """The seeds of a job: `seeds` (side by side) or the one `seed`."""
-    return [int(s) for s in params["seeds"]] if "seeds" in params else [int(params["seed"])]
-
-
-def outputs_of(outputs: dict, seeds: list[int]) -> list[str]:
-    """One metrics path per seed, in the order of the seeds; raises ValueError if the counts differ."""
-    paths = outputs["metrics"] if isinstance(outputs["metrics"], list) else [outputs["metrics"]]
-    if len(paths) != len(seeds):
-        raise ValueError(f"gan_stability: {len(seeds)} seeds {seeds} but {len(paths)} metrics outputs")
-    return list(paths)
-
-
 def init_players(seeds: list[int], build: Callable[[], tuple[nn.Module, nn.Module]]) -> tuple[nn.Module, nn.Module]:
     """G and D of every seed, each built right after seed_everything(seed) (its initialisation, as if it
     trained alone), stacked: (G, D) taking (K, B, ·) inputs."""
@@ -138,8 +125,8 @@ def train_gan(g: nn.Module, d: nn.Module, p: dict, seeds: list[int],
 
 def train_ring(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     """Train the ring GAN for `seed`, or for all of `seeds` side by side (outputs `metrics`: one path per seed)."""
-    seeds, eta = seeds_of(params), params["eta"]
-    paths = outputs_of(outputs, seeds)
+    seeds, (paths,) = job_seeds(params, outputs, "metrics")
+    eta = params["eta"]
     dev = runtime.device()
     centres = ring_centres(params["n_modes"], params["radius"]).to(dev)
     g, d = init_players(seeds, lambda: (

@@ -7,7 +7,7 @@ from repro.core import runtime
 from repro.core.io import save_torch, write_json
 from repro.core.seeding import seed_everything
 from repro.nn.gpt import GPT, GPTConfig, n_params
-from repro.nn.seeds import fit_seeds
+from repro.nn.seeds import fit_seeds, job_seeds
 from repro.nn.trainer import OptimConfig, fit, resumable
 from repro.papers.ntp_pitfalls.data import batch_fn, has_train_split, load_split, spec_of
 
@@ -23,11 +23,7 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     order of the seeds). Seed k gets its own initialisation, data order and optimizer state either way, and
     the same weights (bitwise on the CPU): batching changes the job's speed, never its numbers."""
     arm, graph = params["arm"], params["graph"]
-    seeds = list(params["seeds"]) if "seeds" in params else [params["seed"]]
-    model_out, log_out = ([p] if not isinstance(p, list) else p for p in (outputs["model"], outputs["log"]))
-    if not len(model_out) == len(log_out) == len(seeds):
-        raise ValueError(f"ntp_pitfalls.train: {len(seeds)} seeds {seeds} but {len(model_out)} model and "
-                         f"{len(log_out)} log outputs")
+    seeds, (model_out, log_out) = job_seeds(params, outputs, "model", "log")
     spec = spec_of(graph)
     cfg = model_config(params)
     models = []
