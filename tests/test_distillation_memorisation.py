@@ -152,14 +152,15 @@ def test_memorisation_claims_follow_the_measurements():
 
 
 def resmem_frames(gain_small: float, gain_large: float, risk_gap: float, seed: int = 0, n_test: int = 500):
-    """Synthetic per-test-point correctness of base and ResMem (3 seeds × 3 widths), with accuracies that
+    """Synthetic per-test-point correctness of base and ResMem (3 seeds × 3 base MLPs, named so that their
+    alphabetical order is not their size order), with accuracies that
     match it: ResMem = the base with a `gain` share of wrong points turned right (or right points turned
     wrong if gain < 0), plus 2% of points flipped each way (noise with no net effect)."""
     rng = np.random.default_rng(seed)
     widths = (4, 16, 128)
     images, risk, correct = [], [], []
     for s in range(3):
-        images.append(dict(seed=s, width=None, model="kNN alone", test_accuracy=0.97))
+        images.append(dict(seed=s, network=None, size=None, model="kNN alone", test_accuracy=0.97))
         for w, g in zip(widths, np.linspace(gain_small, gain_large, len(widths))):
             base = rng.random(n_test) < 0.8 + 0.05 * np.log2(w) / 7
             res = base.copy()
@@ -171,9 +172,9 @@ def resmem_frames(gain_small: float, gain_large: float, risk_gap: float, seed: i
             flip = int(0.02 * n_test)
             res[rng.choice(np.flatnonzero(res), flip, replace=False)] = False
             res[rng.choice(np.flatnonzero(~res), flip, replace=False)] = True
-            images += [dict(seed=s, width=w, model="base", test_accuracy=base.mean()),
-                       dict(seed=s, width=w, model="ResMem", test_accuracy=res.mean())]
-            correct.append(dict(seed=s, width=w, base=base.astype(int).tolist(), resmem=res.astype(int).tolist()))
+            at = dict(seed=s, network=f"mlp{w}", size=100 * w)
+            images += [at | dict(model="base", test_accuracy=base.mean()), at | dict(model="ResMem", test_accuracy=res.mean())]
+            correct.append(at | dict(base=base.astype(int).tolist(), resmem=res.astype(int).tolist()))
         for n in (100, 1000, 10000):
             b = 0.1 / np.sqrt(n / 100) + 0.05 + rng.normal(0, 0.002)
             risk.append(dict(seed=s, n=n, base_risk=b, resmem_risk=b - risk_gap + rng.normal(0, 0.001)))

@@ -63,8 +63,10 @@ def standin_overlay(tmp_path) -> tuple[str, list]:
         # full scale's ResNets, from the stand-in torchvision (tests/standins: the real wheel does not load here)
         "disagreement": {"source": sources["cifar10"], "resources": GPU, "arch": "resnet18"},
         "memorisation_scaling": {"source": sources["cifar10"], "resources": GPU},
-        "kd_deviations": {"images": {"source": sources["cifar100"], "arch": "resnet18"}, "resources": GPU},
-        "resmem": {"images": {"source": sources["cifar100"]}, "resources": GPU},
+        # He et al.'s CIFAR ResNets are ours (repro.nn.resnet): the real ones, at their smallest depths
+        "kd_deviations": {"images": {"source": sources["cifar100"], "arch": "cifar_resnet8"}, "resources": GPU},
+        "resmem": {"images": {"source": sources["cifar100"], "archs": ["cifar_resnet8", "cifar_resnet14"]},
+                   "resources": GPU},
         "gan_stability": {"image_sets": [gan_set], "resources": GPU},
     }
     path = tmp_path / "standins.yaml"
@@ -100,6 +102,9 @@ def test_fetch_images_then_training_reads_only_the_disk(tmp_path, monkeypatch):
     assert any("network: ResNetEnsemble (resnet18)" in text for text in logs)
     rows = json.loads((run / "results/kd_deviations/images.json").read_text())["rows"]
     assert rows and all(np.isfinite(r["slope"]) for r in rows)
+    bases = json.loads((run / "results/resmem/images.json").read_text())["test_correct"]
+    assert {b["network"] for b in bases} == {"cifar_resnet8", "cifar_resnet14"}
+    assert len({b["size"] for b in bases}) == 2
     coverage = json.loads(next((run / "results/gan_stability/images/mnist").glob("*/seed*.json")).read_text())
     assert coverage["n_classes"] == 10 and coverage["side"] == 8
 

@@ -13,9 +13,9 @@ def test_resmem_stage_keeps_per_point_correctness(tmp_path):
     out = tmp_path / "images.json"
     train_images(p, {}, {"metrics": out}, 1)
     doc = json.loads(out.read_text())
-    acc = {(r["seed"], r["width"], r["model"]): r["test_accuracy"] for r in doc["rows"]}
+    acc = {(r["seed"], r["network"], r["model"]): r["test_accuracy"] for r in doc["rows"]}
     assert len(doc["test_correct"]) == 4
     for c in doc["test_correct"]:
         assert len(c["base"]) == len(c["resmem"]) == 100 and set(c["base"]) <= {0, 1}
-        assert np.mean(c["base"]) == acc[(c["seed"], c["width"], "base")]
-        assert np.mean(c["resmem"]) == acc[(c["seed"], c["width"], "ResMem")]
+        assert np.mean(c["base"]) == acc[(c["seed"], c["network"], "base")]
+        assert np.mean(c["resmem"]) == acc[(c["seed"], c["network"], "ResMem")]

@@ -47,7 +47,7 @@ def test_each_member_is_initialised_from_its_own_generator(stand_in_torchvision)
     assert net.conv1.kernel_size == (3, 3) and net.conv1.stride == (1, 1) and net.conv1.in_channels == 1
     assert isinstance(net.maxpool, nn.Identity)
     assert a.parameter_members == [k for k in (0, 1) for _ in a.members[k].parameters()]
-    with pytest.raises(ValueError, match="not a torchvision ResNet"):
+    with pytest.raises(ValueError, match="neither a CIFAR ResNet"):
         ResNetEnsemble(1, "vgg11", 16, 3)
 
 

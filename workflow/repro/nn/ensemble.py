@@ -29,6 +29,7 @@ from torch import nn
 
 from repro.core import runtime
 from repro.core.seeding import generator
+from repro.nn.resnet import CifarResNet, parse_cifar_resnet
 
 INIT, ORDER = 1, 2  # the purposes of a member's generators: initial weights; example order and augmentation
 # (non-zero: hash_seeds pads short tuples with zeros, so (s, 0, 0) would alias generator(s))
@@ -107,48 +108,69 @@ class CNNEnsemble(nn.Module):
 
 
 class ResNetEnsemble(nn.Module):
-    """K torchvision ResNets (full scale: the papers' ResNet18 etc.), one module per member, run one after
-    another in forward: [K, B, C_in, H, W] → [K, B, classes]. `arch` names a torchvision.models builder
-    ("resnet18", "resnet50", ...), imported lazily (mini scale and the tests never need torchvision).
-    For small images (side < 64, e.g. CIFAR's 32) the stem is the usual CIFAR one: a 3×3 stride-1 first
-    convolution and no max-pooling, as in the CIFAR ResNet18 the papers train. Member k's initial weights are
-    torchvision's initialisation drawn from a seed taken from generators[k] (the global RNG is left as it
-    was). BatchNorm: fit_ensemble trains in train mode and predicts in eval mode (running statistics)."""
+    """K ResNets (full scale: the papers' models), one module per member, run one after another in forward:
+    [K, B, C_in, H, W] → [K, B, classes]. `arch` is a CIFAR ResNet of He et al. (repro.nn.resnet:
+    "cifar_resnet20", "cifar_resnet56", "cifar_resnet110", "cifar_resnet20x4" for 4× the filters) or names a
+    torchvision.models builder ("resnet18", "resnet50", ...; imported lazily: mini scale and the tests never
+    need torchvision). For small images (side < 64, e.g. CIFAR's 32) a torchvision ResNet gets the usual CIFAR
+    stem: a 3×3 stride-1 first convolution and no max-pooling, as in the CIFAR ResNet18 the papers train.
+    Member k's initial weights are drawn from generators[k] (torchvision's initialisation: from a seed taken
+    from generators[k], the global RNG left as it was). BatchNorm: fit_ensemble trains in train mode and
+    predicts in eval mode (running statistics). Raises ValueError for another architecture name."""
 
     def __init__(self, K: int, arch: str, image: int, classes: int, in_channels: int = 3,
                  generators: list[torch.Generator] | None = None):
         super().__init__()
-        from torchvision import models  # lazily: full scale only
-
-        build = getattr(models, arch, None)
-        if build is None or not arch.startswith(("resnet", "wide_resnet", "resnext")):
-            raise ValueError(f"ResNetEnsemble: {arch!r} is not a torchvision ResNet builder")
         self.K, self.arch = K, arch
-        members = []
-        for g in _gens(K, generators):
-            with torch.random.fork_rng(devices=[], enabled=g is not None):  # no generator: torch's global one
-                if g is not None:
-                    torch.manual_seed(int(torch.randint(2**62, (1,), generator=g)))
-                net = build(num_classes=classes)
-                if image < 64:  # the CIFAR stem
-                    net.conv1 = nn.Conv2d(in_channels, net.conv1.out_channels, 3, 1, 1, bias=False)
-                    nn.init.kaiming_normal_(net.conv1.weight, mode="fan_out", nonlinearity="relu")
-                    net.maxpool = nn.Identity()
-                elif in_channels != 3:
-                    net.conv1 = nn.Conv2d(in_channels, net.conv1.out_channels, 7, 2, 3, bias=False)
-            members.append(net)
+        cifar = parse_cifar_resnet(arch)
+        members = [CifarResNet(cifar[0], classes, in_channels, widen=cifar[1], generator=g) if cifar
+                   else _torchvision_resnet(arch, image, classes, in_channels, g) for g in _gens(K, generators)]
         self.members = nn.ModuleList(members)
         # fit_ensemble's per-member masks: the member that owns each parameter, in parameters() order
         self.parameter_members = [k for k, net in enumerate(members) for _ in net.parameters()]
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.stack([net(x[k]) for k, net in enumerate(self.members)])
+    def forward(self, x: torch.Tensor, hidden: list | None = None) -> torch.Tensor:
+        """hidden: if a list, the members' pooled features [K, B, F] (what the classifier reads) are appended."""
+        if hidden is None:
+            return torch.stack([net(x[k]) for k, net in enumerate(self.members)])
+        features = []
+        hooks = [net.fc.register_forward_pre_hook(lambda _, args: features.append(args[0])) for net in self.members]
+        try:
+            logits = torch.stack([net(x[k]) for k, net in enumerate(self.members)])
+        finally:
+            for h in hooks:
+                h.remove()
+        hidden.append(torch.stack(features))
+        return logits
+
+
+def _torchvision_resnet(arch: str, image: int, classes: int, in_channels: int, g: torch.Generator | None) -> nn.Module:
+    """torchvision.models.<arch>(num_classes=classes), with the CIFAR stem for images of side < 64, its
+    initial weights drawn from a seed taken from g (None: torch's global RNG)."""
+    from torchvision import models  # lazily: full scale only
+
+    build = getattr(models, arch, None)
+    if build is None or not arch.startswith(("resnet", "wide_resnet", "resnext")):
+        raise ValueError(f"ResNetEnsemble: {arch!r} is neither a CIFAR ResNet (cifar_resnet<6n+2>) nor a "
+                         f"torchvision ResNet builder")
+    with torch.random.fork_rng(devices=[], enabled=g is not None):  # no generator: torch's global one
+        if g is not None:
+            torch.manual_seed(int(torch.randint(2**62, (1,), generator=g)))
+        net = build(num_classes=classes)
+        if image < 64:  # the CIFAR stem
+            net.conv1 = nn.Conv2d(in_channels, net.conv1.out_channels, 3, 1, 1, bias=False)
+            nn.init.kaiming_normal_(net.conv1.weight, mode="fan_out", nonlinearity="relu")
+            net.maxpool = nn.Identity()
+        elif in_channels != 3:
+            net.conv1 = nn.Conv2d(in_channels, net.conv1.out_channels, 7, 2, 3, bias=False)
+    return net
 
 
 def image_ensemble(K: int, p: dict, image_shape: tuple[int, ...], classes: int,
                    generators: list[torch.Generator] | None = None) -> nn.Module:
     """The members' network for an image task: `p["arch"]` "cnn" (default: CNNEnsemble of `p["channels"]`
-    filters, mini scale) or a torchvision ResNet name (ResNetEnsemble; full scale). image_shape: (C, H, W)."""
+    filters, mini scale) or a ResNet name (ResNetEnsemble: "cifar_resnet56", "resnet18", ...; full scale).
+    image_shape: (C, H, W)."""
     arch = p.get("arch", "cnn")
     if arch == "cnn":
         return CNNEnsemble(K, p["channels"], image_shape[-1], classes, in_channels=image_shape[0], generators=generators)

@@ -1,24 +1,52 @@
-"""Base MLPs of several widths (a batched ensemble, one member per seed) on a training set of images;
-ResMem adds a soft kNN over the training residuals r_i = e(y_i) − softmax f(x_i), searched in the
-base's penultimate-layer embedding; kNN alone searches raw pixels with one-hot values. k and σ are
+"""Base networks of several sizes (each a batched ensemble, one member per seed) on a training set of images:
+MLPs of several widths (mini scale) or He et al.'s CIFAR ResNets of several depths (full scale, `archs`).
+ResMem adds a soft kNN over the training residuals r_i = e(y_i) − softmax f(x_i), searched in the base's
+penultimate-layer embedding; kNN alone searches raw pixels with one-hot values. k and σ are
 tuned on a validation split; accuracy is measured on the held-out test set, and each test point's
-correctness under the base and under ResMem is kept (per seed × width) for a paired bootstrap."""
+correctness under the base and under ResMem is kept (per seed × base) for a paired bootstrap. Each base's
+size is its number of parameters (the x axis of the paper's accuracy-vs-size figure)."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from repro.core import runtime
 from repro.core.io import write_json
 from repro.data.images import load_task
-from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, MLPEnsemble, fit_ensemble, member_data, member_generators,
-                               model_device)
+from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, MLPEnsemble, ResNetEnsemble, fit_ensemble, member_data,
+                               member_generators, model_device)
+from repro.nn.resnet import parse_cifar_resnet
 from repro.papers.resmem.knn import SoftKNN, tune
 
 
-def embed_and_predict(model: MLPEnsemble, x: torch.Tensor, chunk: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Every member's penultimate-layer embedding [K, N, width] and probabilities [K, N, C] of x [N, ...],
+def bases(p: dict) -> list[str]:
+    """The base networks, in config order: `archs` (CIFAR ResNet names, e.g. "cifar_resnet20") if given, else
+    "mlp<width>" for each of `widths` (MLPs of `depth` hidden layers)."""
+    return list(p["archs"]) if "archs" in p else [f"mlp{w}" for w in p["widths"]]
+
+
+def build_base(name: str, K: int, p: dict, shape: tuple[int, ...], classes: int,
+               members: list[dict]) -> tuple[nn.Module, tuple[int, ...]]:
+    """K members of base `name` on inputs of `shape` (flat (d,) for an MLP, (C, H, W) for a ResNet) and the
+    grid point that keeps its members' generators apart from other bases'. Raises ValueError for an unknown
+    name."""
+    if name.startswith("mlp"):
+        width = int(name[3:])
+        sizes = [math.prod(shape)] + [width] * p["depth"] + [classes]
+        return MLPEnsemble(K, sizes, bias=True, generators=member_generators(members, INIT, width)), (width,)
+    cifar = parse_cifar_resnet(name)
+    if cifar is None:
+        raise ValueError(f"resmem: base {name!r} is neither mlp<width> nor cifar_resnet<depth>")
+    return ResNetEnsemble(K, name, shape[-1], classes, in_channels=shape[0],
+                          generators=member_generators(members, INIT, *cifar)), cifar
+
+
+def embed_and_predict(model: nn.Module, x: torch.Tensor, chunk: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Every member's penultimate-layer embedding [K, N, F] and probabilities [K, N, C] of x [N, ...],
     as NumPy arrays; computed on the model's device (in chunks of `chunk` points if given) in fp32."""
     dev = model_device(model)
     parts = []
@@ -35,7 +63,12 @@ def embed_and_predict(model: MLPEnsemble, x: torch.Tensor, chunk: int | None = N
 def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     dev = runtime.device()  # the ensembles train there; draws stay on the CPU (repro.nn.ensemble)
-    X, y, classes, pool, test = load_task(p, flatten=True, images=inputs.get("images"))
+    names = bases(p)
+    images = any(not name.startswith("mlp") for name in names)
+    if images and not all(parse_cifar_resnet(name) for name in names):
+        raise ValueError(f"resmem: bases {names} mix MLPs and ResNets (one input shape for all)")
+    X, y, classes, pool, test = load_task(p, flatten=not images, images=inputs.get("images"))
+    pixels = X.flatten(1)  # kNN alone searches raw pixels
     members = [{"seed": s, "data_seed": s} for s in p["seeds"]]
     idx, Y = member_data(pool, y, classes, members, p["m"])
     val = [pool[~torch.isin(pool, idx[k])] for k in range(len(members))]  # the rest of the pool
@@ -43,15 +76,17 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
     rows, correct = [], []
     for k, mem in enumerate(members):  # kNN alone on raw pixels
         tr = idx[k].numpy()
-        knn = SoftKNN(X[tr].numpy(), np.eye(classes)[y[tr].numpy()])
+        knn = SoftKNN(pixels[tr].numpy(), np.eye(classes)[y[tr].numpy()])
         yv = y[val[k]].numpy()
-        best = tune(knn, lambda v: v, X[val[k]].numpy(), lambda prob: acc(prob, yv), p["ks"], p["sigmas"])
-        rows.append({"seed": mem["seed"], "width": None, "model": "kNN alone",
-                     "test_accuracy": acc(knn(X[test].numpy(), *best), y[test].numpy()), "k": best[0], "sigma": best[1]})
-    for width in p["widths"]:
-        model = MLPEnsemble(len(members), [X.shape[1]] + [width] * p["depth"] + [classes], bias=True,
-                            generators=member_generators(members, INIT, width)).to(dev)
-        fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), member_generators(members, ORDER, width))
+        best = tune(knn, lambda v: v, pixels[val[k]].numpy(), lambda prob: acc(prob, yv), p["ks"], p["sigmas"])
+        rows.append({"seed": mem["seed"], "network": None, "size": None, "model": "kNN alone",
+                     "test_accuracy": acc(knn(pixels[test].numpy(), *best), y[test].numpy()),
+                     "k": best[0], "sigma": best[1]})
+    for name in names:
+        model, grid = build_base(name, len(members), p, tuple(X.shape[1:]), classes, members)
+        size = sum(t.numel() for t in model.parameters()) // len(members)  # parameters per member
+        model = model.to(dev)
+        fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), member_generators(members, ORDER, *grid))
         z_all, prob_all = embed_and_predict(model, X, chunk=None if dev.type == "cpu" else 4096)
         for k, mem in enumerate(members):
             tr, va, te = idx[k].numpy(), val[k].numpy(), test.numpy()
@@ -62,13 +97,13 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
                         lambda prob, va=va: acc(prob, yt[va]), p["ks"], p["sigmas"])
             base_prob, resmem_prob = prob_all[k, te], prob_all[k, te] + knn(z_all[k, te], *best)
             base_acc, resmem_acc = acc(base_prob, yt[te]), acc(resmem_prob, yt[te])
-            correct.append({"seed": mem["seed"], "width": width,
+            correct.append({"seed": mem["seed"], "network": name, "size": size,
                             "base": (base_prob.argmax(-1) == yt[te]).astype(int).tolist(),
                             "resmem": (resmem_prob.argmax(-1) == yt[te]).astype(int).tolist()})
             train_acc = acc(prob_all[k, tr], yt[tr])
-            rows += [{"seed": mem["seed"], "width": width, "model": "base", "test_accuracy": base_acc,
-                      "train_accuracy": train_acc},
-                     {"seed": mem["seed"], "width": width, "model": "ResMem", "test_accuracy": resmem_acc,
+            at = {"seed": mem["seed"], "network": name, "size": size}
+            rows += [at | {"model": "base", "test_accuracy": base_acc, "train_accuracy": train_acc},
+                     at | {"model": "ResMem", "test_accuracy": resmem_acc,
                       "k": best[0], "sigma": best[1]}]
-        print(f"width {width}: base {[r['test_accuracy'] for r in rows[-2 * len(members)::2]]}", flush=True)
+        print(f"{name} ({size:,} parameters): base {[r['test_accuracy'] for r in rows[-2 * len(members)::2]]}", flush=True)
     write_json(outputs["metrics"], {"rows": rows, "test_correct": correct})

@@ -19,12 +19,12 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     images, correct = pd.DataFrame(doc["rows"]), pd.DataFrame(doc["test_correct"])
     risk = pd.DataFrame([r for p in inputs["regression"] for r in read_json(p)["rows"]])
     base = images[images.model != "kNN alone"]
-    grid = sns.relplot(data=base, x="width", y="test_accuracy", hue="model", kind="line", marker="o",
+    grid = sns.relplot(data=base, x="size", y="test_accuracy", hue="model", kind="line", marker="o",
                        errorbar=("pi", 100), height=3.4, aspect=1.3)
     knn = images[images.model == "kNN alone"].test_accuracy
     grid.ax.axhline(knn.mean(), color="k", ls=":", lw=1, label="kNN alone")
     grid.ax.legend(fontsize=7, loc="lower right")
-    grid.set(xscale="log", xlabel="base model width", ylabel="test accuracy")
+    grid.set(xscale="log", xlabel="base model size (parameters)", ylabel="test accuracy")
     save_figure(grid.figure, outputs["accuracy_png"], outputs["accuracy_pdf"])
 
     long = risk.melt(id_vars=["seed", "n"], value_vars=["base_risk", "resmem_risk"], var_name="model", value_name="risk")
@@ -34,11 +34,12 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     grid.set(xscale="log", yscale="log", xlabel="training points n", ylabel="test risk (MSE)")
     save_figure(grid.figure, outputs["risk_png"], outputs["risk_pdf"])
 
-    table = images.groupby(["model", "width"], dropna=False).test_accuracy.agg(["mean", "std"]).reset_index()
+    table = images.groupby(["model", "network", "size"], dropna=False, sort=False).test_accuracy.agg(["mean", "std"]).reset_index()
     write_table(table, outputs["table"])
     C.write_claims(outputs["claims"], "resmem", TITLE, params["scale"], make_claims(images, risk, correct),
-                   note="Digits: base MLPs (two hidden layers of the given width), residual memory = soft kNN in "
-                        "the base's last hidden layer with k and σ tuned on the rest of the training pool. "
+                   note="Base networks: MLPs of two hidden layers (mini, digits) or He et al.'s CIFAR ResNets (full), "
+                        "sized by their parameters; residual memory = soft kNN in the base's last hidden layer with "
+                        "k and σ tuned on the rest of the training pool. "
                         "Regression: least squares on y = ⟨β, x⟩ + 0.3 sin(8 x₁) + noise, plus a soft kNN on its "
                         "residuals.")
 
