@@ -16,7 +16,7 @@ from repro.papers.memorisation_scaling.train import Tempered, soft_targets
 def _rows(curves, ses, widths=(8, 32, 128)):
     rows = []
     for ex, (mems, se) in enumerate(zip(curves, ses)):
-        rows += [dict(seed=0, arm="standard", width=w, example=ex, memorisation=m, memorisation_se=s)
+        rows += [dict(seed=0, arm="standard", size=w, example=ex, memorisation=m, memorisation_se=s)
                  for w, m, s in zip(widths, mems, se)]
     return pd.DataFrame(rows)
 

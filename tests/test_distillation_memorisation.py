@@ -67,7 +67,7 @@ def test_soft_knn_weights_and_leave_one_out():
 def test_trajectory_classes():
     rows = []
     for ex, mems in enumerate([(0.9, 0.5, 0.1), (0.1, 0.5, 0.9), (0.1, 0.8, 0.1), (0.3, 0.35, 0.3)]):
-        rows += [dict(seed=0, arm="standard", width=w, example=ex, memorisation=m) for w, m in zip((8, 32, 128), mems)]
+        rows += [dict(seed=0, arm="standard", size=w, example=ex, memorisation=m) for w, m in zip((8, 32, 128), mems)]
     traj = trajectories(pd.DataFrame(rows), 0.2)
     assert traj.trajectory.tolist() == ["decreasing", "increasing", "cap-shaped", "flat"]
 
@@ -121,7 +121,7 @@ def mem_frame(kind: str, seed: int = 0, n: int = 300):
         for j, w in enumerate(widths):
             mem = curves[:, j]
             proxy = (mem if kind == "tracking" else curves[:, -1]) + rng.normal(0, 0.05, n) + static
-            base = dict(seed=s, width=w, memorisation_se=se)
+            base = dict(seed=s, size=w, network=f"mlp{w}", memorisation_se=se)
             rows.append(pd.DataFrame(dict(base, arm="standard", example=np.arange(n), memorisation=mem, loss=proxy,
                                           confidence=-proxy, learning_speed=-proxy)))
             if w != 512:
@@ -192,3 +192,28 @@ def test_resmem_claims_follow_the_measurements():
     # paired bootstrap over test points does not
     small = verdicts(resmem_claims(*resmem_frames(0.004, 0.0, 0.02)))
     assert small["resmem_improves_small_bases"] != C.REPRODUCED
+
+
+def test_memorisation_runs_split_over_jobs_give_the_same_scores(tmp_path):
+    """Full scale trains a seed's K runs in blocks (run_chunks jobs); merged, two blocks give exactly the
+    scores one job gives: run k's subset, initialisation and order come from (seed, k), not from its block."""
+    from repro.core.io import read_json
+    from repro.papers.memorisation_scaling.train import merge, run_chunk, train
+
+    p = {"source": {"name": "digits"}, "n_test": 100, "split_seed": 0, "n": 120, "label_noise": 0.1, "runs": 4,
+         "ratio": 0.7, "widths": [4, 8], "teacher_width": 8, "kd_temperature": 4.0, "bootstrap": 5, "seed": 3,
+         "optim": {"lr": 0.1, "momentum": 0.9, "batch_size": 32, "max_epochs": 3}}
+    docs = []
+    for chunks in (1, 2):
+        q = p | {"run_chunks": chunks}
+        paths = [str(tmp_path / f"c{chunks}_{c}.npz") for c in range(chunks)]
+        for c, path in enumerate(paths):
+            train(q | {"chunk": c}, {}, {"runs": path}, 1)
+        merge(q, {"runs": paths}, {"metrics": str(tmp_path / f"c{chunks}.json")}, 1)
+        docs.append(read_json(tmp_path / f"c{chunks}.json"))
+    assert docs[0] == docs[1]
+    assert [(s["arm"], s["network"]) for s in docs[0]["sizes"]] == [("standard", "mlp4"), ("standard", "mlp8"),
+                                                                     ("distilled", "mlp4")]
+    assert [list(run_chunk(p | {"run_chunks": 3}, c)) for c in range(3)] == [[0], [1], [2, 3]]
+    with pytest.raises(ValueError, match="run_chunks"):
+        run_chunk(p | {"run_chunks": 5}, 0)

@@ -62,7 +62,8 @@ def standin_overlay(tmp_path) -> tuple[str, list]:
         "pac_bayes_noise": {"source": sources["mnist"], "resources": GPU},
         # full scale's ResNets, from the stand-in torchvision (tests/standins: the real wheel does not load here)
         "disagreement": {"source": sources["cifar10"], "resources": GPU, "arch": "resnet18"},
-        "memorisation_scaling": {"source": sources["cifar10"], "resources": GPU},
+        "memorisation_scaling": {"source": sources["cifar10"], "resources": GPU, "run_chunks": 2,
+                                 "archs": ["cifar_resnet8", "cifar_resnet14"], "teacher_arch": "cifar_resnet14"},
         # He et al.'s CIFAR ResNets are ours (repro.nn.resnet): the real ones, at their smallest depths
         "kd_deviations": {"images": {"source": sources["cifar100"], "arch": "cifar_resnet8"}, "resources": GPU},
         "resmem": {"images": {"source": sources["cifar100"], "archs": ["cifar_resnet8", "cifar_resnet14"]},
@@ -102,6 +103,7 @@ def test_fetch_images_then_training_reads_only_the_disk(tmp_path, monkeypatch):
     assert any("network: ResNetEnsemble (resnet18)" in text for text in logs)
     rows = json.loads((run / "results/kd_deviations/images.json").read_text())["rows"]
     assert rows and all(np.isfinite(r["slope"]) for r in rows)
+    assert sorted(p.name for p in (run / "results/memorisation_scaling/seed0").glob("runs*.npz")) == ["runs0.npz", "runs1.npz"]
     bases = json.loads((run / "results/resmem/images.json").read_text())["test_correct"]
     assert {b["network"] for b in bases} == {"cifar_resnet8", "cifar_resnet14"}
     assert len({b["size"] for b in bases}) == 2

@@ -12,6 +12,7 @@ OPT_ENV = "../../envs/opt.yaml"
 
 wildcard_constraints:
     seed=r"\d+",
+    chunk=r"\d+",
 
 
 def train_resources(section, resumable=False):

@@ -1,5 +1,6 @@
 # What do larger image classifiers memorise? (Lukasik, Nagarajan et al., 2023).
-# per seed: K subsampled runs per width (+ distilled students) → Feldman memorisation → render.
+# per seed: K subsampled runs per model size (+ distilled students), in blocks of runs → merge: Feldman
+# memorisation → render.
 
 MS = config["memorisation_scaling"]
 MS_FIGS = "paper_figures/memorisation_scaling"
@@ -12,23 +13,49 @@ PAPER_TARGETS["memorisation_scaling"] = [
 ]
 
 
+MS_CHUNKS = range(MS.get("run_chunks", 1))
+
+
 rule memorisation_scaling_train:
+    # one block of the seed's K runs (all sizes, both arms); full scale splits the runs over run_chunks jobs
     input:
         **image_input(MS["source"]),
     output:
-        metrics="results/memorisation_scaling/seed{seed}.json",
+        runs="results/memorisation_scaling/seed{seed}/runs{chunk}.npz",
     params:
         stage="memorisation_scaling.train",
         code=code_version("memorisation_scaling.train"),
         cfg=lambda w: {k: v for k, v in MS.items() if k not in ("seeds", "resources", "threads", "threshold")}
-        | {"seed": int(w.seed)},
+        | {"seed": int(w.seed), "chunk": int(w.chunk)},
     threads: MS["threads"]
     resources:
         **train_resources("memorisation_scaling"),
     log:
-        "results/memorisation_scaling/logs/train_seed{seed}.log",
+        "results/memorisation_scaling/logs/train_seed{seed}_runs{chunk}.log",
     benchmark:
-        "results/memorisation_scaling/benchmarks/train_seed{seed}.tsv"
+        "results/memorisation_scaling/benchmarks/train_seed{seed}_runs{chunk}.tsv"
+    conda:
+        TORCH_ENV
+    script:
+        STAGE
+
+
+rule memorisation_scaling_merge:
+    input:
+        runs=expand("results/memorisation_scaling/seed{{seed}}/runs{chunk}.npz", chunk=MS_CHUNKS),
+    output:
+        metrics="results/memorisation_scaling/seed{seed}.json",
+    params:
+        stage="memorisation_scaling.merge",
+        code=code_version("memorisation_scaling.merge"),
+        cfg=lambda w: {k: v for k, v in MS.items() if k not in ("seeds", "resources", "threads", "threshold")}
+        | {"seed": int(w.seed)},
+    resources:
+        **light_resources("memorisation_scaling"),
+    log:
+        "results/memorisation_scaling/logs/merge_seed{seed}.log",
+    benchmark:
+        "results/memorisation_scaling/benchmarks/merge_seed{seed}.tsv"
     conda:
         TORCH_ENV
     script:

@@ -43,6 +43,15 @@ def read_json(path: str | Path) -> Any:
         raise ValueError(f"{path}: not valid JSON ({e})") from None
 
 
+def write_npz(path: str | Path, arrays: dict) -> None:
+    """NumPy arrays by name, compressed (np.savez_compressed), written atomically; read with np.load."""
+    import numpy as np
+
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:  # a file object: savez would append ".npz" to a path
+            np.savez_compressed(f, **arrays)
+
+
 def save_torch(path: str | Path, obj: Any) -> None:
     import torch  # lazily: render and claims jobs import this module for JSON only (torch costs ~1.5 s)
 

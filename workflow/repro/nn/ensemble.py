@@ -177,6 +177,40 @@ def image_ensemble(K: int, p: dict, image_shape: tuple[int, ...], classes: int,
     return ResNetEnsemble(K, arch, image_shape[-1], classes, in_channels=image_shape[0], generators=generators)
 
 
+def network_names(p: dict) -> list[str]:
+    """The networks of a model-size sweep, in config order: `archs` (CIFAR ResNet names, full scale) if given,
+    else "mlp<width>" for each of `widths` (mini scale)."""
+    return list(p["archs"]) if "archs" in p else [f"mlp{w}" for w in p["widths"]]
+
+
+def network_grid(name: str) -> tuple[int, ...]:
+    """The grid point of a sweep's network for its members' generators: (width,) for mlp<width>, (depth,
+    widen) for a CIFAR ResNet. Raises ValueError for another name."""
+    if name.startswith("mlp") and name[3:].isdigit():
+        return (int(name[3:]),)
+    cifar = parse_cifar_resnet(name)
+    if cifar is None:
+        raise ValueError(f"network {name!r} is neither mlp<width> nor cifar_resnet<depth>[x<widen>]")
+    return cifar
+
+
+def sized_network(name: str, K: int, shape: tuple[int, ...], classes: int, generators: list[torch.Generator],
+                  mlp_depth: int = 1, mlp_bias: bool = False) -> nn.Module:
+    """K members of a sweep's network: mlp<width> (MLPEnsemble of mlp_depth hidden layers of that width on
+    flat inputs, shape (d,)) or a CIFAR ResNet (ResNetEnsemble on images, shape (C, H, W)).
+    Raises ValueError for another name."""
+    grid = network_grid(name)
+    if name.startswith("mlp"):
+        sizes = [math.prod(shape)] + [grid[0]] * mlp_depth + [classes]
+        return MLPEnsemble(K, sizes, bias=mlp_bias, generators=generators)
+    return ResNetEnsemble(K, name, shape[-1], classes, in_channels=shape[0], generators=generators)
+
+
+def parameters_per_member(model: nn.Module) -> int:
+    """The number of parameters of one member of an ensemble (all members share one architecture)."""
+    return sum(t.numel() for t in model.parameters()) // model.K
+
+
 @dataclass
 class EnsembleOptim:
     lr: float = 0.1

@@ -1,9 +1,10 @@
 """Claims of memorisation_scaling (Lukasik, Nagarajan, Rawat, Menon & Kumar, 2023), tested on the
-per-example scores render builds: one row per (seed, arm, width, example) with the memorisation score,
+per-example scores render builds: one row per (seed, arm, size, example) with the memorisation score,
 its bootstrap standard error over runs, and the proxies (loss, confidence, learning speed), plus each
-example's trajectory class across widths (render.trajectories).
+example's trajectory class across model sizes (render.trajectories). A size is a network's parameter
+count (`network` names it: mlp<width> at mini scale, cifar_resnet<depth> at full scale).
 
-Unit of replication: the seed (its own label noise, subsets and K runs per width); shares, drops and
+Unit of replication: the seed (its own label noise, subsets and K runs per size); shares, drops and
 correlations are one number per seed, tested by t-tests over seeds."""
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ MIN_SHARE = 0.02
 # (Spearman ρ of the changes is the wrong statistic there: the changed examples form two clusters,
 # decreasing and increasing, and ρ stays ≈ 0.4 even for a proxy that gets every direction right.)
 TRACKS_RHO = 0.5
-# An example's change in memorisation from the smallest to the largest width "clears its noise" when
+# An example's change in memorisation from the smallest to the largest model "clears its noise" when
 # |Δ| > max(threshold, 3·SE(Δ)), SE(Δ) = √(SE_first² + SE_last²). 3 SE, not 2: among ~1000 examples,
 # 2 SE lets ~50 unchanged examples through by chance, enough to fill the count below with noise.
 NOISE_Z = 3.0
@@ -61,22 +62,22 @@ SPECS = {
         f"memorisation changes, the proxy moves the same way for < 75% of them).",
         "proxies correlate with the score but miss its size trends",
         "abstract; the proxy comparison",
-        f"only on the examples whose change in memorisation (smallest → largest width) clears its noise "
+        f"only on the examples whose change in memorisation (smallest → largest model) clears its noise "
         f"(|Δ| > max(threshold, {NOISE_Z:g} SE)), and only when every seed has ≥ {MIN_CHANGED} of them: per "
         f"proxy, mean over seeds of the direction concordance mean(sign Δmem · sign Δproxy) < {TRACKS_RHO} AND "
-        f"mean Spearman ρ of the proxy with memorisation at the largest width > {TRACKS_RHO} (t-tests over "
+        f"mean Spearman ρ of the proxy with memorisation at the largest model > {TRACKS_RHO} (t-tests over "
         "seeds; all proxies)"),
 }
 
 
 def proxy_correlations(df: pd.DataFrame) -> pd.DataFrame:
-    """Spearman ρ of each (signed) proxy with memorisation, per seed and width (standard training)."""
+    """Spearman ρ of each (signed) proxy with memorisation, per seed and size (standard training)."""
     std = df[df.arm == "standard"]
     rows = []
-    for (seed, width), g in std.groupby(["seed", "width"]):
+    for (seed, size), g in std.groupby(["seed", "size"]):
         for proxy, sign in PROXIES.items():
             ok = g[[proxy, "memorisation"]].dropna()
-            rows.append({"seed": seed, "width": width, "proxy": proxy,
+            rows.append({"seed": seed, "size": size, "proxy": proxy,
                          "spearman": float(spearmanr(sign * ok[proxy], ok.memorisation).statistic)})
     return pd.DataFrame(rows)
 
@@ -88,6 +89,12 @@ def _seed_test(name: str, values: list[float], threshold: float, greater: bool) 
     return (C.mean_greater if greater else C.mean_less)(name, v, threshold)
 
 
+def label(df: pd.DataFrame, size: float) -> str:
+    """The name of the network trained at `size` parameters (e.g. mlp32, cifar_resnet56), or "size <n>"."""
+    names = df.loc[df["size"] == size, "network"].unique() if "network" in df else []
+    return str(names[0]) if len(names) == 1 else f"size {size:g}"
+
+
 def _diverse(share: pd.DataFrame) -> C.Check:
     dec, cap, inc = (share[c].tolist() for c in ("decreasing", "cap-shaped", "increasing"))
     return C.all_of(*[C.mean_greater(f"share {c}", share[c].tolist(), MIN_SHARE)
@@ -97,15 +104,15 @@ def _diverse(share: pd.DataFrame) -> C.Check:
 
 
 def _distillation(df: pd.DataFrame, traj: pd.DataFrame) -> tuple[dict, C.Check]:
-    kd_widths = sorted(df[df.arm == "distilled"].width.unique())
-    if not kd_widths:
+    kd_sizes = sorted(df[df.arm == "distilled"]["size"].unique())
+    if not kd_sizes:
         return {}, C.inconclusive("no distilled arm was run")
     seeds = sorted(set(df.seed))
-    mem = df.groupby(["seed", "arm", "width"]).memorisation.mean().unstack("arm")
-    drop = [float((mem.loc[s].loc[kd_widths, "standard"] - mem.loc[s].loc[kd_widths, "distilled"]).mean()) for s in seeds]
+    mem = df.groupby(["seed", "arm", "size"]).memorisation.mean().unstack("arm")
+    drop = [float((mem.loc[s].loc[kd_sizes, "standard"] - mem.loc[s].loc[kd_sizes, "distilled"]).mean()) for s in seeds]
     # where the drop happens: increasing vs other examples
     inc_ex = traj[traj.trajectory == "increasing"].reset_index()[["seed", "example"]]
-    d = df[df.width.isin(kd_widths)].pivot_table(index=["seed", "example"], columns="arm", values="memorisation")
+    d = df[df["size"].isin(kd_sizes)].pivot_table(index=["seed", "example"], columns="arm", values="memorisation")
     d["drop"] = d.standard - d.distilled
     d = d.reset_index().merge(inc_ex.assign(increasing=True), how="left", on=["seed", "example"])
     d["increasing"] = d.increasing.eq(True)
@@ -117,10 +124,10 @@ def _distillation(df: pd.DataFrame, traj: pd.DataFrame) -> tuple[dict, C.Check]:
              if len(both) >= 2 else C.inconclusive("fewer than 2 seeds with increasing examples"))
     gain = {}  # the paper: KD also improves test accuracy (reported, not tested)
     if "test_accuracy" in df:
-        acc = df[df.width.isin(kd_widths)].groupby(["seed", "arm", "width"]).test_accuracy.first().unstack("arm")
-        gain = {w: [float(acc.loc[(s, w), "distilled"] - acc.loc[(s, w), "standard"]) for s in seeds] for w in kd_widths}
+        acc = df[df["size"].isin(kd_sizes)].groupby(["seed", "arm", "size"]).test_accuracy.first().unstack("arm")
+        gain = {w: [float(acc.loc[(s, w), "distilled"] - acc.loc[(s, w), "standard"]) for s in seeds] for w in kd_sizes}
     measured = {"mean drop in memorisation with KD": drop,
-                **{f"test accuracy gain with KD, width {w} (reported)": g for w, g in gain.items()},
+                **{f"test accuracy gain with KD, {label(df, w)} (reported)": g for w, g in gain.items()},
                 "drop on increasing examples": [a for a, _ in both], "drop on other examples": [b for _, b in both]}
     lowers = C.mean_greater("drop (standard − distilled) in memorisation", drop, 0.0)
     return {k: v for k, v in measured.items() if v}, C.all_of(lowers, where)
@@ -128,12 +135,13 @@ def _distillation(df: pd.DataFrame, traj: pd.DataFrame) -> tuple[dict, C.Check]:
 
 def _proxies(df: pd.DataFrame, threshold: float) -> tuple[dict, C.Check, str]:
     std = df[df.arm == "standard"]
-    widths = sorted(std.width.unique())
-    first, last = widths[0], widths[-1]
+    sizes = sorted(std["size"].unique())
+    first, last = sizes[0], sizes[-1]
+    name_first, name_last = label(df, first), label(df, last)
     trend = {p: [] for p in PROXIES}
     changed = []
     for _, g in std.sort_values("seed").groupby("seed"):
-        a, b = g[g.width == first].set_index("example"), g[g.width == last].set_index("example")
+        a, b = g[g["size"] == first].set_index("example"), g[g["size"] == last].set_index("example")
         dm = b.memorisation - a.memorisation
         se = np.sqrt(a.memorisation_se ** 2 + b.memorisation_se ** 2)
         keep = dm.notna() & se.notna() & (dm.abs() > np.maximum(threshold, NOISE_Z * se))
@@ -143,19 +151,19 @@ def _proxies(df: pd.DataFrame, threshold: float) -> tuple[dict, C.Check, str]:
             ok = keep & dp.notna()
             trend[proxy].append(float(np.mean(np.sign(dm[ok]) * np.sign(dp[ok]))) if ok.any() else float("nan"))
     level = proxy_correlations(df)
-    level = level[level.width == last].sort_values("seed").groupby("proxy").spearman.apply(list).to_dict()
-    measured = {f"examples whose change {first}→{last} clears its noise": changed,
-                **{f"ρ at width {last}: {k}": v for k, v in level.items()}}
+    level = level[level["size"] == last].sort_values("seed").groupby("proxy").spearman.apply(list).to_dict()
+    measured = {f"examples whose change {name_first}→{name_last} clears its noise": changed,
+                **{f"ρ at {name_last}: {k}": v for k, v in level.items()}}
     if len(changed) < 2 or min(changed) < MIN_CHANGED:
-        reason = (f"only {changed} examples per seed change memorisation beyond their noise from width {first} to "
-                  f"{last} (need ≥ {MIN_CHANGED} in each of ≥ 2 seeds): the changes are estimator noise, so a low "
+        reason = (f"only {changed} examples per seed change memorisation beyond their noise from {name_first} to "
+                  f"{name_last} (need ≥ {MIN_CHANGED} in each of ≥ 2 seeds): the changes are estimator noise, so a low "
                   "agreement of the changes would be guaranteed")
         return measured, C.inconclusive(reason), ""
-    measured |= {f"direction concordance {first}→{last} (changed examples): {k}": v for k, v in trend.items()}
+    measured |= {f"direction concordance {name_first}→{name_last} (changed examples): {k}": v for k, v in trend.items()}
     parts = []
     for proxy in PROXIES:
         parts += [_seed_test(f"direction concordance of changes ({proxy})", trend[proxy], TRACKS_RHO, greater=False),
-                  _seed_test(f"ρ at width {last} ({proxy})", level.get(proxy, []), TRACKS_RHO, greater=True)]
+                  _seed_test(f"ρ at {name_last} ({proxy})", level.get(proxy, []), TRACKS_RHO, greater=True)]
     return measured, C.all_of(*parts), (f"The trend test uses only the {changed} (per seed) examples whose "
                                         "memorisation changes beyond its noise.")
 

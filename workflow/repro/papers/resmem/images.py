@@ -7,45 +7,19 @@ correctness under the base and under ResMem is kept (per seed × base) for a pai
 size is its number of parameters (the x axis of the paper's accuracy-vs-size figure)."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 import torch.nn.functional as F
-from torch import nn
 
 from repro.core import runtime
 from repro.core.io import write_json
 from repro.data.images import load_task
-from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, MLPEnsemble, ResNetEnsemble, fit_ensemble, member_data,
-                               member_generators, model_device)
-from repro.nn.resnet import parse_cifar_resnet
+from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, fit_ensemble, member_data, member_generators, model_device,
+                               network_grid, network_names, parameters_per_member, sized_network)
 from repro.papers.resmem.knn import SoftKNN, tune
 
 
-def bases(p: dict) -> list[str]:
-    """The base networks, in config order: `archs` (CIFAR ResNet names, e.g. "cifar_resnet20") if given, else
-    "mlp<width>" for each of `widths` (MLPs of `depth` hidden layers)."""
-    return list(p["archs"]) if "archs" in p else [f"mlp{w}" for w in p["widths"]]
-
-
-def build_base(name: str, K: int, p: dict, shape: tuple[int, ...], classes: int,
-               members: list[dict]) -> tuple[nn.Module, tuple[int, ...]]:
-    """K members of base `name` on inputs of `shape` (flat (d,) for an MLP, (C, H, W) for a ResNet) and the
-    grid point that keeps its members' generators apart from other bases'. Raises ValueError for an unknown
-    name."""
-    if name.startswith("mlp"):
-        width = int(name[3:])
-        sizes = [math.prod(shape)] + [width] * p["depth"] + [classes]
-        return MLPEnsemble(K, sizes, bias=True, generators=member_generators(members, INIT, width)), (width,)
-    cifar = parse_cifar_resnet(name)
-    if cifar is None:
-        raise ValueError(f"resmem: base {name!r} is neither mlp<width> nor cifar_resnet<depth>")
-    return ResNetEnsemble(K, name, shape[-1], classes, in_channels=shape[0],
-                          generators=member_generators(members, INIT, *cifar)), cifar
-
-
-def embed_and_predict(model: nn.Module, x: torch.Tensor, chunk: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+def embed_and_predict(model: torch.nn.Module, x: torch.Tensor, chunk: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every member's penultimate-layer embedding [K, N, F] and probabilities [K, N, C] of x [N, ...],
     as NumPy arrays; computed on the model's device (in chunks of `chunk` points if given) in fp32."""
     dev = model_device(model)
@@ -63,10 +37,8 @@ def embed_and_predict(model: nn.Module, x: torch.Tensor, chunk: int | None = Non
 def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     p = params
     dev = runtime.device()  # the ensembles train there; draws stay on the CPU (repro.nn.ensemble)
-    names = bases(p)
-    images = any(not name.startswith("mlp") for name in names)
-    if images and not all(parse_cifar_resnet(name) for name in names):
-        raise ValueError(f"resmem: bases {names} mix MLPs and ResNets (one input shape for all)")
+    names = network_names(p)
+    images = not names[0].startswith("mlp")  # ResNets read images, MLPs flat vectors
     X, y, classes, pool, test = load_task(p, flatten=not images, images=inputs.get("images"))
     pixels = X.flatten(1)  # kNN alone searches raw pixels
     members = [{"seed": s, "data_seed": s} for s in p["seeds"]]
@@ -83,8 +55,10 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
                      "test_accuracy": acc(knn(pixels[test].numpy(), *best), y[test].numpy()),
                      "k": best[0], "sigma": best[1]})
     for name in names:
-        model, grid = build_base(name, len(members), p, tuple(X.shape[1:]), classes, members)
-        size = sum(t.numel() for t in model.parameters()) // len(members)  # parameters per member
+        grid = network_grid(name)
+        model = sized_network(name, len(members), tuple(X.shape[1:]), classes, member_generators(members, INIT, *grid),
+                              mlp_depth=p["depth"], mlp_bias=True)
+        size = parameters_per_member(model)
         model = model.to(dev)
         fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), member_generators(members, ORDER, *grid))
         z_all, prob_all = embed_and_predict(model, X, chunk=None if dev.type == "cpu" else 4096)
