@@ -30,7 +30,7 @@ figure: venv                               ## one artefact: make figure F=paper_
 	$(BIN)/snakemake --cores $(CORES) $(F)
 
 cluster-dry-run: venv                      ## plan the paper-scale DAG for SLURM
-	$(BIN)/snakemake -n --configfile config/full.yaml --workflow-profile profiles/slurm
+	$(BIN)/snakemake -n --directory runs/full --configfile config/full.yaml --workflow-profile profiles/slurm
 
 robustness: venv                           ## rerun the mini reproduction with config/seeds_b.yaml and compare verdicts
 	rm -rf results/seeds_b && mkdir -p results/seeds_b && git archive HEAD | tar -x -C results/seeds_b

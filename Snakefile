@@ -18,6 +18,10 @@ configfile: os.path.join(workflow.basedir, "config", "config.yaml")  # also unde
 coerce_file(config, os.path.join(workflow.basedir, "workflow/schemas/config.schema.yaml"))
 validate(config, "workflow/schemas/config.schema.yaml")
 
+from repro.core.scale import check_output_scale
+
+check_output_scale("paper_figures", config["scale"])  # mini and full results never share one tree
+
 
 include: "workflow/rules/common.smk"
 include: "workflow/rules/text_data.smk"

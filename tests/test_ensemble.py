@@ -166,3 +166,14 @@ def test_calibration_errors():
     assert cal["cace"] == pytest.approx(0.0, abs=1e-6) and cal["ece"] == pytest.approx(0.0, abs=1e-6)
     wrong = calibration_errors(torch.tensor([[1.0, 0.0], [1.0, 0.0]]), torch.tensor([1, 1]), bins=10)
     assert wrong["ece"] == pytest.approx(1.0) and wrong["cace"] == pytest.approx(2.0)
+
+
+def test_member_data_refuses_more_examples_than_the_pool():
+    """A config asking for more training examples than the pool holds would give every member the whole pool
+    (so 'different data' pairs would share theirs): a clear error instead."""
+    from repro.nn.ensemble import member_data
+    pool, y = torch.arange(10), torch.arange(20) % 3
+    idx, _ = member_data(pool, y, 3, [{"data_seed": 0}], 10)
+    assert sorted(idx[0].tolist()) == list(range(10))
+    with pytest.raises(ValueError, match="m = 11 .* holds 10"):
+        member_data(pool, y, 3, [{"data_seed": 0}], 11)

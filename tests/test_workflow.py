@@ -66,7 +66,8 @@ def test_dry_run_plans_every_figure_with_gpu_tags_only_at_full_scale(scale, tmp_
     if scale == "full":
         cpu_only = {section for section, cfg in yaml.safe_load(open(FULL)).items()
                     if isinstance(cfg, dict) and cfg.get("resources", {}).get("train", {}).get("gpu") == 0}
-        gpu_train = [res for rule, res in planned if "_train" in rule and not rule.startswith(tuple(cpu_only))]
+        gpu_train = [res for rule, res in planned if "_train" in rule and not rule.startswith(tuple(cpu_only))
+                     and rule not in CPU_ONLY_TRAIN]
         assert gpu_train and all("gpu=1" in r and "gpu_manufacturer=nvidia" in r for r in gpu_train)
         # every runtime tag fits a 24 h partition limit (longer jobs resume on a retry: test_snakemake_behaviour)
         runtimes = [int(m[1]) for _, res in planned if (m := re.search(r"runtime=(\d+)", res))]
@@ -77,9 +78,11 @@ def test_dry_run_plans_every_figure_with_gpu_tags_only_at_full_scale(scale, tmp_
         assert not any("gpu" in res for _, res in planned)
         assert "results/data/images" not in out  # mini scale: bundled digits, no downloads
     assert not any("gpu" in res for rule, res in planned if "_train" not in rule and rule not in GPU_EVALUATION)
+    assert not any("gpu" in res for rule, res in planned if rule in CPU_ONLY_TRAIN)
 
 
 GPU_EVALUATION = {"downscaling_prune", "downscaling_hub_prune"}  # evaluation rules that run on a GPU at full scale
+CPU_ONLY_TRAIN = {"uniform_convergence_train_bounds"}  # training stages that never use a GPU: no GPU tag
 
 
 def test_gpu_request_gres_asks_for_gres_instead_of_gpus(tmp_path):

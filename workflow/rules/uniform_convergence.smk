@@ -64,7 +64,7 @@ rule uniform_convergence_train_bounds:
         cfg=UC["bounds"] | {"seeds": UC["seeds"]},
     threads: UC["threads"]
     resources:
-        **train_resources("uniform_convergence"),
+        **train_resources("uniform_convergence", cpu_only=True),  # batch-1 SGD on the CPU (the notebook's): no GPU
     log:
         "results/uniform_convergence/logs/train_bounds.log",
     benchmark:

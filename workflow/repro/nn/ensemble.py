@@ -376,9 +376,13 @@ def member_data(pool: torch.Tensor, y: torch.Tensor, classes: int, members: list
     """Each member's training examples (m drawn from the pool with its `data_seed`) and its labels
     (a `noise` share of its training labels replaced by random classes; 1 = random labels).
     Returns idx [K, m] and Y [K, N]; labels outside a member's training set stay true. The draws are
-    made on the CPU (pool and y are read there) and the results moved to `device`."""
+    made on the CPU (pool and y are read there) and the results moved to `device`. Raises ValueError if m
+    exceeds the pool (every member would silently train on the whole pool)."""
     from repro.data.images import noisy_labels
 
+    if m > len(pool):
+        raise ValueError(f"m = {m} training examples per member, but the pool (the data set minus its test "
+                         f"split) holds {len(pool)}: lower m in the config")
     pool, y = pool.cpu(), y.cpu()
     idx, Y = [], []
     for mem in members:

@@ -26,6 +26,9 @@ def _train(p: dict, members: list[dict], stage: int, images=None):
     """Members' init and order streams from their (seed, replica), the stage and the grid point."""
     tag = (stage, p["channels"], round(p["lr"] * 1e6), p["augment_shift"], p["m"])
     X, y, classes, pool, test = load_task(p, images=images)
+    if len({m["data_seed"] for m in members}) > 1 and p["m"] >= len(pool):
+        raise ValueError(f"disagreement: different-data pairs need m < the pool ({len(pool)} images), got m = "
+                         f"{p['m']}: both members would train on the whole pool")
     idx, Y = member_data(pool, y, classes, members, p["m"])
     model = image_ensemble(len(members), p, tuple(X.shape[1:]), classes,
                            generators=member_generators(members, INIT, *tag)).to(runtime.device())

@@ -44,6 +44,9 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
     members = [{"seed": s, "data_seed": s} for s in p["seeds"]]
     idx, Y = member_data(pool, y, classes, members, p["m"])
     val = [pool[~torch.isin(pool, idx[k])] for k in range(len(members))]  # the rest of the pool
+    if min(map(len, val)) < max(p["ks"]):
+        raise ValueError(f"resmem: m = {p['m']} leaves {min(map(len, val))} of the pool's {len(pool)} images to "
+                         f"tune k and σ on (need ≥ {max(p['ks'])}): lower m")
     acc = lambda prob, labels: float((prob.argmax(-1) == labels).mean())  # noqa: E731
     rows, correct = [], []
     for k, mem in enumerate(members):  # kNN alone on raw pixels
