@@ -41,7 +41,9 @@ def make(bits: torch.Tensor, k: int) -> tuple[torch.Tensor, torch.Tensor]:
 
 def run(n_bits: int, k: int, seed: int, steps: int, batch: int, model: dict, lr: float) -> dict:
     torch.manual_seed(seed)
-    test = torch.randint(0, 2, (1000, n_bits), generator=generator(seed, 99))
+    n_test = min(1000, 2 ** n_bits // 4)  # distinct held-out strings, at most a quarter of all 2^n
+    codes = torch.randperm(2 ** n_bits, generator=generator(seed, 99))[:n_test]
+    test = (codes.unsqueeze(1) >> torch.arange(n_bits)) & 1
     held = {tuple(r) for r in test.tolist()}
 
     def batch_fn(step: int):
@@ -66,7 +68,7 @@ def run(n_bits: int, k: int, seed: int, steps: int, batch: int, model: dict, lr:
     start = time.perf_counter()
     fit(net, batch_fn, OptimConfig(steps=steps, lr=lr, warmup=100, min_lr_ratio=0.1, ckpt_every=0, log_every=100),
         device=torch.device("cpu"), on_step=evaluate)
-    return {"bits": n_bits, "pauses": k, "seed": seed, "seconds": round(time.perf_counter() - start, 1),
+    return {"bits": n_bits, "pauses": k, "seed": seed, "n_test": n_test, "seconds": round(time.perf_counter() - start, 1),
             "test accuracy by step": accs}
 
 

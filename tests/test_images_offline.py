@@ -104,6 +104,16 @@ def test_fetch_images_then_training_reads_only_the_disk(tmp_path, monkeypatch):
     rows = json.loads((run / "results/kd_deviations/images.json").read_text())["rows"]
     assert rows and all(np.isfinite(r["slope"]) for r in rows)
     assert sorted(p.name for p in (run / "results/memorisation_scaling/seed0").glob("runs*.npz")) == ["runs0.npz", "runs1.npz"]
+
+    # the CIFAR-ResNet papers on to their claims (merge of the blocks of runs, render), still offline
+    papers = ["kd_deviations", "resmem", "memorisation_scaling"]
+    snakemake(*[f"paper_figures/{p}/claims.json" for p in papers], *config, workdir=run)
+    for p in papers:
+        claims = json.loads((run / f"paper_figures/{p}/claims.json").read_text())
+        assert claims["scale"] == "smoke" and claims["claims"], p
+    sizes = json.loads((run / "results/memorisation_scaling/seed0.json").read_text())["sizes"]
+    assert [(s["arm"], s["network"]) for s in sizes] == [("standard", "cifar_resnet8"), ("standard", "cifar_resnet14"),
+                                                         ("distilled", "cifar_resnet8")]
     bases = json.loads((run / "results/resmem/images.json").read_text())["test_correct"]
     assert {b["network"] for b in bases} == {"cifar_resnet8", "cifar_resnet14"}
     assert len({b["size"] for b in bases}) == 2

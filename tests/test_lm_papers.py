@@ -400,3 +400,21 @@ def test_downscaling_claims_and_interpolated_drop():
     prune, dense = downscaling_frames({"fact": 0.3, "retrieval": 0.65, "icl": 0.7})
     prune.loc[(prune.family == "icl") & (prune.sparsity == 0), "accuracy"] = 0.12
     assert verdicts(make_claims(prune, dense, chance))["pruning_hurts_facts_first"] == C.INCONCLUSIVE
+
+
+def test_star_batches_mix_edges_and_paths_as_configured():
+    """geometric_memory's in-weights batches: a fixed path share, or the official recipe's uniform draw over
+    edges and path queries together (a path's share then n_paths / (n_paths + n_edges))."""
+    from repro.nn.gpt import IGNORE
+    from repro.papers.geometric_memory.star import StarTask, batch_fn, training_set
+    task = StarTask(8, 3, seed=0, train_share=0.75)
+    _, _, n_edges = training_set(task)
+    n_paths = len(task.train_arms)
+    for share, expected in [(0.5, 0.5), ("uniform", n_paths / (n_paths + n_edges))]:
+        x, y = batch_fn(task, 4000, share, seed=1)(0)
+        paths = (x[:, 0] == task.PATH).float().mean().item()
+        assert abs(paths - expected) < 0.03, (share, paths, expected)
+        assert ((y != IGNORE).sum(1) > 0).all()
+    x1, _ = batch_fn(task, 64, "uniform", seed=1)(5)
+    x2, _ = batch_fn(task, 64, "uniform", seed=1)(5)
+    assert torch.equal(x1, x2)  # a pure function of (seed, step): resumable

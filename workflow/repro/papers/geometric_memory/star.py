@@ -108,10 +108,18 @@ def held_out_overlap(task: StarTask) -> float:
     return overlap(task.query_keys(task.path_examples(task.test_arms)[0]), task.query_keys(training_set(task)[0]))
 
 
-def batch_fn(task: StarTask, batch_size: int, path_share: float, seed: int):
+def batch_fn(task: StarTask, batch_size: int, path_share: float | str, seed: int):
+    """batch(step) → (x, y): batch_size training examples drawn with replacement from generator(seed, step).
+    path_share: the share of path queries in a batch (the rest: edges), or "uniform": every edge and path
+    query equally likely, as the official mixed recipe samples them (a path's share is then
+    n_paths / (n_paths + n_edges))."""
     X, Y, n_edges = training_set(task)
-    xe, xp = X[:n_edges], X[n_edges:]
-    weight = torch.cat([torch.full((len(xe),), (1 - path_share) / len(xe)), torch.full((len(xp),), path_share / len(xp))])
+    if path_share == "uniform":
+        weight = torch.ones(len(X))
+    else:
+        n_paths = len(X) - n_edges
+        weight = torch.cat([torch.full((n_edges,), (1 - path_share) / n_edges),
+                            torch.full((n_paths,), path_share / n_paths)])
 
     def batch(step: int):
         i = torch.multinomial(weight, batch_size, replacement=True, generator=generator(seed, step))
