@@ -157,3 +157,14 @@ def test_image_and_toy_papers_train_on_gpu(stage, tmp_path):
     metrics = read_json(outputs["metrics"])
     assert metrics and (stage == "memorisation_scaling.train" or "NaN" not in outputs["metrics"].read_text())
 
+
+
+def test_gpt_under_bf16_on_gpu_never_sees_later_tokens():
+    """Issue #22 item 7's causality check: the full-scale GPT width (6 x 384) under the jobs' bf16 autocast on
+    CUDA; logits at position t must be unchanged when every later token changes."""
+    from test_gpt import prefix_logits_change
+    dev = torch.device("cuda")
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=512, block_size=64, n_layer=6, n_head=6, d_model=384)).to(dev).eval()
+    x = torch.randint(0, 512, (8, 64), device=dev)
+    assert prefix_logits_change(model, x, runtime.autocast(dev)) == 0.0

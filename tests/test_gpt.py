@@ -74,3 +74,30 @@ def test_extra_output_class_is_never_an_input():
     model = GPT(GPTConfig(vocab_size=10, block_size=4, n_layer=1, n_head=1, d_model=8, n_extra_outputs=1))
     logits, _ = model(torch.zeros(1, 4, dtype=torch.long))
     assert logits.shape[-1] == 11
+
+
+def prefix_logits_change(model: GPT, x: torch.Tensor, autocast) -> float:
+    """The largest change of the logits at positions ≤ t when every token after t is redrawn, over all t
+    (0 for a causal model: position t must not see the future)."""
+    g = torch.Generator().manual_seed(1)
+    worst = 0.0
+    with torch.no_grad(), autocast:
+        full = model(x)[0].float()
+        for t in range(x.shape[1] - 1):
+            y = x.clone()
+            y[:, t + 1:] = torch.randint(0, model.cfg.vocab_size, y[:, t + 1:].shape, generator=g).to(x.device)
+            worst = max(worst, (model(y)[0].float()[:, :t + 1] - full[:, :t + 1]).abs().max().item())
+    return worst
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_logits_never_see_later_tokens(precision):
+    """Causality of the shared GPT, in fp32 and under bf16 autocast (what CUDA jobs train with; the CPU's bf16
+    autocast runs the same masked attention): logits at t are bitwise unchanged when later tokens change.
+    tests/test_cuda.py repeats this on a GPU at full-scale width."""
+    import contextlib
+    torch.manual_seed(0)
+    model = GPT(GPTConfig(vocab_size=50, block_size=24, n_layer=3, n_head=4, d_model=64)).eval()
+    x = torch.randint(0, 50, (4, 24), generator=torch.Generator().manual_seed(0))
+    cast = torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bf16" else contextlib.nullcontext()
+    assert prefix_logits_change(model, x, cast) == 0.0
