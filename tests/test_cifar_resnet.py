@@ -57,3 +57,20 @@ def test_a_tiny_cifar_resnet_ensemble_learns_and_exposes_its_features():
         logits = model(X.expand(2, *X.shape), hidden=hidden)
     assert hidden[0].shape == (2, 48, 64)
     assert torch.allclose(logits[1], model.members[1].fc(hidden[0][1]), atol=1e-6)
+
+
+def test_resmem_embeds_and_predicts_a_resnet_base_with_its_running_statistics():
+    """ResMem's base predictions and embeddings come from the trained network in eval mode (BatchNorm's
+    running statistics, as predict does), and reading them changes nothing in the model."""
+    from repro.papers.resmem.images import embed_and_predict
+    X = torch.randn(40, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    model = image_ensemble(2, {"arch": "cifar_resnet8"}, (1, 8, 8), 3, generators=[generator(0), generator(1)])
+    fit_ensemble(model, X, (torch.arange(40) % 3).expand(2, -1), torch.stack([torch.arange(20), torch.arange(20, 40)]),
+                 EnsembleOptim(lr=0.05, batch_size=8, max_epochs=1), [generator(0, 2), generator(1, 2)])
+    assert model.training
+    stats = [t.clone() for t in (model.members[0].bn1.running_mean, model.members[0].bn1.running_var)]
+    z, prob = embed_and_predict(model, X)
+    assert model.training  # the mode it found
+    assert torch.equal(stats[0], model.members[0].bn1.running_mean) and torch.equal(stats[1], model.members[0].bn1.running_var)
+    assert z.shape == (2, 40, 64)
+    assert torch.allclose(torch.from_numpy(prob), torch.softmax(predict_shared(model, X), -1), atol=1e-6)

@@ -138,7 +138,7 @@ def ensemble_stage_cfgs(cfg: dict) -> list[tuple[str, dict, dict]]:
         ("kd_deviations.train_images", cfg["kd_deviations"]["images"] | {"seeds": cfg["kd_deviations"]["seeds"]},
          {"metrics": "kd.json"}),
         ("memorisation_scaling.train", {k: v for k, v in ms.items() if k not in ("seeds", "resources", "threads",
-         "threshold")} | {"seed": 0}, {"metrics": "mem.json"}),
+         "threshold")} | {"seed": 0, "chunk": 0}, {"runs": "mem.npz"}),
         ("resmem.train_images", cfg["resmem"]["images"] | {k: cfg["resmem"][k] for k in ("seeds", "ks", "sigmas")},
          {"metrics": "resmem.json"}),
         ("adversarial_risk.train_2d", cfg["adversarial_risk"]["toy_2d"] | {"seed": 0}, {"metrics": "adv.json"}),
@@ -154,6 +154,9 @@ def test_image_and_toy_papers_train_on_gpu(stage, tmp_path):
     [(_, params, outputs)] = [c for c in ensemble_stage_cfgs(merged(REPO / "config/config.yaml", SMOKE)) if c[0] == stage]
     outputs = {k: tmp_path / v for k, v in outputs.items()}
     resolve(stage)(params, {}, outputs, 1)
+    if stage == "memorisation_scaling.train":  # one block of runs (run_chunks 1), then the seed's merge
+        outputs = {"metrics": tmp_path / "mem.json"}
+        resolve("memorisation_scaling.merge")(params, {"runs": [str(tmp_path / "mem.npz")]}, outputs, 1)
     metrics = read_json(outputs["metrics"])
     assert metrics and (stage == "memorisation_scaling.train" or "NaN" not in outputs["metrics"].read_text())
 

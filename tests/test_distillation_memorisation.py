@@ -194,15 +194,17 @@ def test_resmem_claims_follow_the_measurements():
     assert small["resmem_improves_small_bases"] != C.REPRODUCED
 
 
-def test_memorisation_runs_split_over_jobs_give_the_same_scores(tmp_path):
+@pytest.mark.parametrize("stop", [{}, {"stop_loss": 2.05}])
+def test_memorisation_runs_split_over_jobs_give_the_same_scores(tmp_path, stop):
     """Full scale trains a seed's K runs in blocks (run_chunks jobs); merged, two blocks give exactly the
-    scores one job gives: run k's subset, initialisation and order come from (seed, k), not from its block."""
+    scores one job gives: run k's subset, initialisation and order come from (seed, k), not from its block,
+    and learning speed is counted as one job's loop would count it when runs stop at different epochs."""
     from repro.core.io import read_json
     from repro.papers.memorisation_scaling.train import merge, run_chunk, train
 
     p = {"source": {"name": "digits"}, "n_test": 100, "split_seed": 0, "n": 120, "label_noise": 0.1, "runs": 4,
          "ratio": 0.7, "widths": [4, 8], "teacher_width": 8, "kd_temperature": 4.0, "bootstrap": 5, "seed": 3,
-         "optim": {"lr": 0.1, "momentum": 0.9, "batch_size": 32, "max_epochs": 3}}
+         "optim": {"lr": 0.1, "momentum": 0.9, "batch_size": 32, "max_epochs": 6} | stop}
     docs = []
     for chunks in (1, 2):
         q = p | {"run_chunks": chunks}
@@ -217,3 +219,5 @@ def test_memorisation_runs_split_over_jobs_give_the_same_scores(tmp_path):
     assert [list(run_chunk(p | {"run_chunks": 3}, c)) for c in range(3)] == [[0], [1], [2, 3]]
     with pytest.raises(ValueError, match="run_chunks"):
         run_chunk(p | {"run_chunks": 5}, 0)
+    with pytest.raises(ValueError, match="largest, last network"):
+        train(p | {"teacher_width": 4, "chunk": 0}, {}, {"runs": str(tmp_path / "x.npz")}, 1)

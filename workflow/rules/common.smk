@@ -19,8 +19,8 @@ def train_resources(section, resumable=False, cpu_only=False):
     """mem_mb/runtime for a compute rule, plus the GPU tags when the scale asks for a GPU: `gpu=N` (the
     SLURM plugin's --gpus=N), or `gres="gpu:N"` (--gres=gpu:N) with `--config gpu_request=gres`
     (profiles/slurm). `resumable`: the rule's stage resumes from its checkpoint, so its `total_runtime`
-    may exceed one attempt's `runtime` (train_retries); any other rule must finish in one attempt. `cpu_only`:
-    a stage that never uses a GPU (NumPy, or torch on the CPU by design) gets no GPU tag at any scale."""
+    may exceed one attempt's `runtime` (train_retries); any other rule must finish in one attempt. With
+    `cpu_only`, a stage that never uses a GPU (torch on the CPU by design) gets no GPU tag at any scale."""
     r = config[section]["resources"]["train"]
     res = {"mem_mb": r["mem_mb"], "runtime": r["runtime"]}
     if r.get("total_runtime", 0) > r["runtime"] and not resumable:

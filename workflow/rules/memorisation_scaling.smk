@@ -14,6 +14,11 @@ PAPER_TARGETS["memorisation_scaling"] = [
 
 
 MS_CHUNKS = range(MS.get("run_chunks", 1))
+if len(MS_CHUNKS) > MS["runs"]:
+    raise ValueError(f"memorisation_scaling: run_chunks {len(MS_CHUNKS)} > runs {MS['runs']}: a block would be empty")
+if ("archs" in MS and MS["teacher_arch"] != MS["archs"][-1]) or ("archs" not in MS and MS["teacher_width"] != MS["widths"][-1]):
+    raise ValueError("memorisation_scaling: the teacher (teacher_arch / teacher_width) must be the last, largest "
+                     "network of archs / widths")  # checked again by the stage (train.teacher_network)
 
 
 rule memorisation_scaling_train:

@@ -42,6 +42,17 @@ def soft_targets(logits: torch.Tensor, temperature: float) -> torch.Tensor:
     return torch.softmax(logits / temperature, -1)
 
 
+def teacher_network(p: dict) -> str:
+    """The network whose model of each subset teaches that subset's students: `teacher_arch` with `archs`, else
+    mlp<teacher_width>. Raises ValueError unless it is the largest (last) network of the sweep."""
+    names = network_names(p)
+    teacher = p.get("teacher_arch") if "archs" in p else f"mlp{p['teacher_width']}"
+    if teacher != names[-1]:
+        raise ValueError(f"memorisation_scaling: the teacher ({teacher}) must be the largest, last network of "
+                         f"{names}")
+    return teacher
+
+
 def run_chunk(p: dict, chunk: int) -> range:
     """The runs (subsets) that job `chunk` of `run_chunks` trains: a contiguous block of range(runs)."""
     K, chunks = p["runs"], p.get("run_chunks", 1)
@@ -58,10 +69,7 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     block trains it; its teacher (the largest model of the same subset) is trained in the same block."""
     p, seed = params, params["seed"]
     dev = runtime.device()  # the ensembles train there; draws stay on the CPU (repro.nn.ensemble)
-    names = network_names(p)
-    teacher_name = p["teacher_arch"] if "archs" in p else f"mlp{p['teacher_width']}"
-    if teacher_name not in names:
-        raise ValueError(f"memorisation_scaling: the teacher {teacher_name} is not one of the networks {names}")
+    names, teacher_name = network_names(p), teacher_network(p)
     images = not names[0].startswith("mlp")  # ResNets read images, MLPs flat vectors
     X, y, classes, pool, test = load_task(p, flatten=not images, images=inputs.get("images"))
     g = generator(seed, 0)
@@ -103,6 +111,8 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             arrays |= {f"{key}/correct": (logits.argmax(-1) == labels).numpy(), f"{key}/loss": loss.numpy(),
                        f"{key}/confidence": own.numpy(), f"{key}/speed": speed.numpy(),
                        f"{key}/epochs": np.array(fit["epochs"]), f"{key}/test_accuracy": test_acc.numpy(),
+                       # epochs the block's loop ran (speed was counted at each); a stopped run stays frozen
+                       f"{key}/loops": np.full(K, max(fit["epochs"])),
                        f"{key}/size": np.array(parameters_per_member(model))}
             correct = arrays[f"{key}/correct"]
             print(f"{arm} {name}: train acc {correct[mask.numpy()].mean():.3f} test acc {float(test_acc.mean()):.3f} "
@@ -124,8 +134,7 @@ def merge(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     m, noisy = cat("mask"), blocks[0]["noisy"]
     inside = lambda v: np.where(m, v, np.nan)  # noqa: E731
     rng = np.random.default_rng(seed)
-    names = network_names(p)
-    teacher_name = p["teacher_arch"] if "archs" in p else f"mlp{p['teacher_width']}"
+    names, teacher_name = network_names(p), teacher_network(p)
     sizes = []
     for arm in ("standard", "distilled"):
         for name in names:
@@ -133,6 +142,10 @@ def merge(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             if f"{key}/correct" not in blocks[0]:
                 continue  # the teacher has no distilled arm
             correct = cat(f"{key}/correct")
+            # learning speed as one job over all runs would count it: its loop runs until the last run of all
+            # blocks stops, and a stopped (frozen) run adds its final correctness at each extra epoch
+            loops = cat(f"{key}/loops")
+            speed = cat(f"{key}/speed") + (loops.max() - loops)[:, None] * correct
             with np.errstate(invalid="ignore"):
                 sizes.append({
                     "arm": arm, "network": name, "size": int(blocks[0][f"{key}/size"]),
@@ -140,7 +153,7 @@ def merge(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                     "memorisation_se": bootstrap_se(correct, m, rng, p["bootstrap"]).tolist(),
                     "loss": np.nanmean(inside(cat(f"{key}/loss")), 0).tolist(),
                     "confidence": np.nanmean(inside(cat(f"{key}/confidence")), 0).tolist(),
-                    "learning_speed": np.nanmean(inside(cat(f"{key}/speed") / cat(f"{key}/epochs").max()), 0).tolist(),
+                    "learning_speed": np.nanmean(inside(speed / loops.max()), 0).tolist(),
                     "train_accuracy": float(np.nanmean(np.where(m, correct, np.nan))),
                     # how much of its own subset's mislabelled examples a model fits (their given label)
                     "noisy_train_accuracy": float(np.nanmean(np.where(m & noisy, correct, np.nan))),

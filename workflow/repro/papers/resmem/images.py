@@ -21,16 +21,22 @@ from repro.papers.resmem.knn import SoftKNN, tune
 
 def embed_and_predict(model: torch.nn.Module, x: torch.Tensor, chunk: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Every member's penultimate-layer embedding [K, N, F] and probabilities [K, N, C] of x [N, ...],
-    as NumPy arrays; computed on the model's device (in chunks of `chunk` points if given) in fp32."""
+    as NumPy arrays; computed on the model's device (in chunks of `chunk` points if given) in fp32, in eval
+    mode (a ResNet's BatchNorm uses its running statistics, as in repro.nn.ensemble.predict)."""
     dev = model_device(model)
     parts = []
-    for i in range(0, len(x), chunk or max(len(x), 1)):
-        hidden: list = []
-        xs = x[i:i + chunk] if chunk else x
-        with torch.no_grad(), runtime.fp32(dev):
-            xs = xs.to(dev)
-            logits = model(xs.unsqueeze(0).expand(model.K, *xs.shape), hidden=hidden)
-        parts.append((F.relu(hidden[-1]).cpu(), torch.softmax(logits, -1).cpu()))
+    was_training = model.training
+    model.eval()
+    try:
+        for i in range(0, len(x), chunk or max(len(x), 1)):
+            hidden: list = []
+            xs = x[i:i + chunk] if chunk else x
+            with torch.no_grad(), runtime.fp32(dev):
+                xs = xs.to(dev)
+                logits = model(xs.unsqueeze(0).expand(model.K, *xs.shape), hidden=hidden)
+            parts.append((F.relu(hidden[-1]).cpu(), torch.softmax(logits, -1).cpu()))
+    finally:
+        model.train(was_training)
     return torch.cat([z for z, _ in parts], 1).numpy(), torch.cat([q for _, q in parts], 1).numpy()
 
 
@@ -60,7 +66,7 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
     for name in names:
         grid = network_grid(name)
         model = sized_network(name, len(members), tuple(X.shape[1:]), classes, member_generators(members, INIT, *grid),
-                              mlp_depth=p["depth"], mlp_bias=True)
+                              mlp_depth=p.get("depth", 1), mlp_bias=True)
         size = parameters_per_member(model)
         model = model.to(dev)
         fit_ensemble(model, X, Y, idx, EnsembleOptim(**p["optim"]), member_generators(members, ORDER, *grid))

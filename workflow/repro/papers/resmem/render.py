@@ -34,7 +34,8 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     grid.set(xscale="log", yscale="log", xlabel="training points n", ylabel="test risk (MSE)")
     save_figure(grid.figure, outputs["risk_png"], outputs["risk_pdf"])
 
-    table = images.groupby(["model", "network", "size"], dropna=False, sort=False).test_accuracy.agg(["mean", "std"]).reset_index()
+    table = (images.groupby(["model", "network", "size"], dropna=False).test_accuracy.agg(["mean", "std"])
+             .reset_index().sort_values(["model", "size"], na_position="first"))
     write_table(table, outputs["table"])
     C.write_claims(outputs["claims"], "resmem", TITLE, params["scale"], make_claims(images, risk, correct),
                    note="Base networks: MLPs of two hidden layers (mini, digits) or He et al.'s CIFAR ResNets (full), "
