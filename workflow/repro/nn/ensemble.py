@@ -19,8 +19,9 @@ criterion and predictions run in full fp32 (repro.core.runtime.tf32 / fp32); on 
 """
 from __future__ import annotations
 
+import contextlib
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -345,18 +346,25 @@ def _stopped(model, X, Y, idx, opt) -> torch.Tensor:
     return torch.zeros(idx.shape[0], dtype=torch.bool, device=idx.device)
 
 
+@contextlib.contextmanager
+def evaluating(model: nn.Module) -> Iterator[None]:
+    """Eval mode for the block (BatchNorm, in ResNetEnsemble, predicts with its running statistics), then the
+    mode the model was in."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield
+    finally:
+        model.train(was_training)
+
+
 @torch.no_grad()
 def logits_on_device(model: nn.Module, x: torch.Tensor, chunk: int = 2048) -> torch.Tensor:
     """Logits [K, B, classes] for per-member inputs x [K, B, ...], on the model's device (x is moved
-    there chunk by chunk), in full fp32."""
+    there chunk by chunk), in full fp32 and eval mode."""
     dev = model_device(model)
-    was_training = model.training
-    model.eval()  # BatchNorm (ResNetEnsemble) predicts with its running statistics
-    try:
-        with runtime.fp32(dev):
-            return torch.cat([model(x[:, i:i + chunk].to(dev)) for i in range(0, x.shape[1], chunk)], 1)
-    finally:
-        model.train(was_training)
+    with evaluating(model), runtime.fp32(dev):
+        return torch.cat([model(x[:, i:i + chunk].to(dev)) for i in range(0, x.shape[1], chunk)], 1)
 
 
 def predict(model: nn.Module, x: torch.Tensor, chunk: int = 2048) -> torch.Tensor:

@@ -111,8 +111,6 @@ def train(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             arrays |= {f"{key}/correct": (logits.argmax(-1) == labels).numpy(), f"{key}/loss": loss.numpy(),
                        f"{key}/confidence": own.numpy(), f"{key}/speed": speed.numpy(),
                        f"{key}/epochs": np.array(fit["epochs"]), f"{key}/test_accuracy": test_acc.numpy(),
-                       # epochs the block's loop ran (speed was counted at each); a stopped run stays frozen
-                       f"{key}/loops": np.full(K, max(fit["epochs"])),
                        f"{key}/size": np.array(parameters_per_member(model))}
             correct = arrays[f"{key}/correct"]
             print(f"{arm} {name}: train acc {correct[mask.numpy()].mean():.3f} test acc {float(test_acc.mean()):.3f} "
@@ -142,9 +140,10 @@ def merge(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
             if f"{key}/correct" not in blocks[0]:
                 continue  # the teacher has no distilled arm
             correct = cat(f"{key}/correct")
-            # learning speed as one job over all runs would count it: its loop runs until the last run of all
-            # blocks stops, and a stopped (frozen) run adds its final correctness at each extra epoch
-            loops = cat(f"{key}/loops")
+            # learning speed as one job over all runs would count it: a block's loop (speed counted at each
+            # epoch) runs until its last run stops, one job's until the last run of all blocks stops, and a
+            # stopped (frozen) run adds its final correctness at each extra epoch
+            loops = np.concatenate([np.full(len(b[f"{key}/epochs"]), b[f"{key}/epochs"].max()) for b in blocks])
             speed = cat(f"{key}/speed") + (loops.max() - loops)[:, None] * correct
             with np.errstate(invalid="ignore"):
                 sizes.append({

@@ -14,8 +14,8 @@ import torch.nn.functional as F
 from repro.core import runtime
 from repro.core.io import write_json
 from repro.data.images import load_task
-from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, fit_ensemble, member_data, member_generators, model_device,
-                               network_grid, network_names, parameters_per_member, sized_network)
+from repro.nn.ensemble import (INIT, ORDER, EnsembleOptim, evaluating, fit_ensemble, member_data, member_generators,
+                               model_device, network_grid, network_names, parameters_per_member, sized_network)
 from repro.papers.resmem.knn import SoftKNN, tune
 
 
@@ -25,18 +25,13 @@ def embed_and_predict(model: torch.nn.Module, x: torch.Tensor, chunk: int | None
     mode (a ResNet's BatchNorm uses its running statistics, as in repro.nn.ensemble.predict)."""
     dev = model_device(model)
     parts = []
-    was_training = model.training
-    model.eval()
-    try:
-        for i in range(0, len(x), chunk or max(len(x), 1)):
-            hidden: list = []
-            xs = x[i:i + chunk] if chunk else x
-            with torch.no_grad(), runtime.fp32(dev):
-                xs = xs.to(dev)
-                logits = model(xs.unsqueeze(0).expand(model.K, *xs.shape), hidden=hidden)
-            parts.append((F.relu(hidden[-1]).cpu(), torch.softmax(logits, -1).cpu()))
-    finally:
-        model.train(was_training)
+    for i in range(0, len(x), chunk or max(len(x), 1)):
+        hidden: list = []
+        xs = x[i:i + chunk] if chunk else x
+        with torch.no_grad(), runtime.fp32(dev), evaluating(model):
+            xs = xs.to(dev)
+            logits = model(xs.unsqueeze(0).expand(model.K, *xs.shape), hidden=hidden)
+        parts.append((F.relu(hidden[-1]).cpu(), torch.softmax(logits, -1).cpu()))
     return torch.cat([z for z, _ in parts], 1).numpy(), torch.cat([q for _, q in parts], 1).numpy()
 
 
@@ -80,11 +75,10 @@ def train_images(params: dict, inputs: dict, outputs: dict, threads: int) -> Non
                         lambda prob, va=va: acc(prob, yt[va]), p["ks"], p["sigmas"])
             base_prob, resmem_prob = prob_all[k, te], prob_all[k, te] + knn(z_all[k, te], *best)
             base_acc, resmem_acc = acc(base_prob, yt[te]), acc(resmem_prob, yt[te])
-            correct.append({"seed": mem["seed"], "network": name, "size": size,
-                            "base": (base_prob.argmax(-1) == yt[te]).astype(int).tolist(),
-                            "resmem": (resmem_prob.argmax(-1) == yt[te]).astype(int).tolist()})
-            train_acc = acc(prob_all[k, tr], yt[tr])
             at = {"seed": mem["seed"], "network": name, "size": size}
+            correct.append(at | {"base": (base_prob.argmax(-1) == yt[te]).astype(int).tolist(),
+                                 "resmem": (resmem_prob.argmax(-1) == yt[te]).astype(int).tolist()})
+            train_acc = acc(prob_all[k, tr], yt[tr])
             rows += [at | {"model": "base", "test_accuracy": base_acc, "train_accuracy": train_acc},
                      at | {"model": "ResMem", "test_accuracy": resmem_acc,
                       "k": best[0], "sigma": best[1]}]
