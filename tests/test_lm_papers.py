@@ -184,6 +184,36 @@ def test_downscaling_mixture_scores_answers_only():
     assert torch.equal((xs[:, :4] + c[:, None]) % mx.P, ys[:, :4])
 
 
+def test_downscaling_multi_token_subjects_and_threshold_icl():
+    """Subjects named by 2 tokens over a small alphabet (the fact table must live in the blocks), and the
+    in-context threshold classifier: every answer is the table's / the function's, names are distinct and
+    fact_codes reads them back; a family with no share of the batch draws nothing."""
+    spec = {"subjects": 300, "subject_tokens": 2, "alphabet": 20, "relations": 2, "objects": 8, "keys": 10,
+            "modulus": 8, "icl": "threshold", "pairs": 4, "queries": 3, "fact_seed": 0, "mix": [1, 1, 0]}
+    mx = Mixture(spec)
+    assert len({tuple(n) for n in mx.names.tolist()}) == 300 and int(mx.names.max()) < 20
+    assert mx.obj0 == 20 and mx.facts_per_sequence == (mx.seq_len - 1) // 4
+    x, y = mx.fact(6, generator(1))
+    k = mx.fact_len
+    names, r = x[:, 1:1 + k * mx.facts_per_sequence].reshape(6, -1, k)[..., :2], x[:, 3::k][:, :mx.facts_per_sequence]
+    s = torch.tensor([[[tuple(n) for n in mx.names.tolist()].index(tuple(t)) for t in row] for row in names.tolist()])
+    objects = y[:, k - 1::k][:, :mx.facts_per_sequence] - mx.obj0  # the target at t is the token at t + 1
+    assert torch.equal(objects, mx.facts[s, r - mx.rel0])
+    assert torch.equal(mx.fact_codes(x), (s * 2 + r - mx.rel0).reshape(-1))
+    assert ((y != IGNORE).sum(1) == mx.facts_per_sequence).all()  # only the objects are scored
+    x, _ = mx.icl(400, generator(2))
+    xs, ys = x[:, 1::2][:, :7] - mx.num0, x[:, 2::2][:, :7] - mx.num0
+    for a, b in zip(xs.tolist(), ys.tolist()):  # some threshold t in 1..7 labels every pair
+        assert any(all(l == (v >= t) for v, l in zip(a, b)) for t in range(1, 8))
+    assert set(ys.unique().tolist()) == {0, 1} and mx.chance()["icl"] == 0.5
+    inputs, _ = mx.batch(10, generator(3))  # icl has no share: 5 fact + 5 retrieval rows
+    assert inputs.shape == (10, mx.seq_len - 1)
+    with pytest.raises(ValueError, match="more names"):
+        Mixture(spec | {"subjects": 401})
+    with pytest.raises(ValueError, match="icl"):
+        Mixture(spec | {"icl": "parity"})
+
+
 # ---- claims: a clear effect says reproduced; no effect (or an effect of the wrong kind) does not --------
 
 from repro.core import claims as C  # noqa: E402

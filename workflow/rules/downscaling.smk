@@ -9,6 +9,10 @@ DS = config["downscaling"]
 DS_FIGS = "paper_figures/downscaling"
 DS_WIDEST = max(DS["widths"])
 DS_COMMON = {k: DS[k] for k in ("data", "model", "batch_size", "n_test", "optim")}
+DS_NAMES = DS["data"].get("alphabet", DS["data"]["subjects"]) ** DS["data"].get("subject_tokens", 1)
+if DS["data"].get("subject_tokens", 1) > 1 and DS_NAMES < DS["data"]["subjects"]:
+    raise ValueError(f"config downscaling.data: {DS['data']['subjects']} subjects need more names than alphabet ** "
+                     f"subject_tokens = {DS_NAMES}; raise alphabet or subject_tokens")
 DS_HUB = DS.get("hub")
 if DS_HUB:
     DS_HUB_COMMON = DS_COMMON | {k: DS_HUB[k] for k in ("batch_size", "optim", "token_offset")}
@@ -143,9 +147,7 @@ rule downscaling_render:
     params:
         stage="downscaling.render",
         code=code_version("downscaling.render"),
-        cfg={"scale": config["scale"], "chance": {"fact": 1 / DS["data"]["objects"],
-                                                   "retrieval": 1 / DS["data"]["pairs"],
-                                                   "icl": 1 / DS["data"]["modulus"]}},
+        cfg={"scale": config["scale"], "data": DS["data"]},  # chance accuracy per family: Mixture(data).chance()
     resources:
         **light_resources("downscaling"),
     log:

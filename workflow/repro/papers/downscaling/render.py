@@ -10,7 +10,7 @@ from repro.core.plotting import save_figure, use_style
 from repro.core.tables import write_table
 from repro.papers.downscaling.claims import DROP_LEVEL as THRESHOLD
 from repro.papers.downscaling.claims import LEARNED_FACTOR, make_claims
-from repro.papers.downscaling.tasks import FAMILIES
+from repro.papers.downscaling.tasks import FAMILIES, Mixture
 
 TITLE = "The cost of down-scaling language models: fact recall deteriorates before in-context learning (Jin et al., 2023)"
 
@@ -43,7 +43,7 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
     table = pruning.pivot_table(index=["method", "sparsity"], columns="family", values="accuracy").reset_index()
     write_table(table, outputs["table"])
     C.write_claims(outputs["claims"], "downscaling", TITLE, params["scale"],
-                   make_claims(pruning, dense, params["chance"]),
+                   make_claims(pruning, dense, Mixture(params["data"]).chance()),
                    note="Reduction at which a family 'drops' = the sparsity (or parameter reduction) at which its accuracy "
                         f"first falls below {THRESHOLD:.0%} of the dense model's, interpolated linearly between grid "
                         "points; 1.0 = never within the grid. A family whose dense accuracy is not above "

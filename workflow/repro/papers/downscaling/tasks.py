@@ -1,13 +1,17 @@
 """The synthetic pretraining mixture of the down-scaling study, three task families in one vocabulary:
 
 - fact recall: `[F] s r o s r o …`, facts from a fixed random table (subject, relation) → object,
-  recalled from weights (the closed-book QA stand-in; the table is sized to take a real share of the
-  model); every object is scored;
+  recalled from weights (the closed-book QA stand-in); every object is scored. A subject is a name of
+  `subject_tokens` tokens over a shared alphabet of `alphabet` symbols (2 tokens over 64 symbols: up to
+  4,096 names), so the table cannot sit in one private embedding row per subject: it has to live in the
+  blocks' weights, the only weights pruning reaches (as in an LLM, where facts live in MLP weights and
+  names are several tokens). `subject_tokens: 1` gives every subject its own token;
 - in-context retrieval: `[C] k1 v1 … kK vK [Q] k v k v …`, fresh random key → value pairs given in the
   context, then queries of those keys (open-book QA; multi-query, every queried value scored);
-- in-context learning: `[L] x1 y1 x2 y2 …` with y = x + c (mod P) and c drawn per sequence, so the
-  function has to be inferred from the exemplars; every y after the first is scored, and accuracy is
-  measured on the last `queries` ones (after at least `pairs` exemplars).
+- in-context learning of a function drawn per sequence, inferred from the exemplars `[L] x1 y1 x2 y2 …`:
+  `icl: threshold`, a 1-D threshold classifier y = [x ≥ t] with t drawn per sequence (the simplest case of
+  the paper's in-context linear classifier), or `icl: shift`, y = x + c (mod P). Every y after the first is
+  scored in training; accuracy is measured on the last `queries` ones (after `pairs` exemplars).
 """
 from __future__ import annotations
 
@@ -27,18 +31,43 @@ class Mixture:
     def __init__(self, p: dict):
         self.n_subjects, self.n_relations, self.n_objects = p["subjects"], p["relations"], p["objects"]
         self.n_keys, self.P, self.K, self.n_queries = p["keys"], p["modulus"], p["pairs"], p["queries"]
-        self.facts = torch.randint(0, self.n_objects, (self.n_subjects, self.n_relations),
-                                   generator=generator(p["fact_seed"]))
-        # token blocks: subjects | objects (fact answers and retrieval values) | keys | numbers | relations | specials
-        self.obj0 = self.n_subjects
+        self.icl_task = p.get("icl", "shift")
+        if self.icl_task not in ("shift", "threshold"):
+            raise ValueError(f"downscaling: icl must be 'shift' or 'threshold', got {self.icl_task!r}")
+        if self.icl_task == "threshold" and self.P < 2:
+            raise ValueError("downscaling: a threshold classifier needs modulus (the number of x values) >= 2")
+        self.subject_tokens = p.get("subject_tokens", 1)
+        self.alphabet = p.get("alphabet", self.n_subjects) if self.subject_tokens > 1 else self.n_subjects
+        if self.alphabet ** self.subject_tokens < self.n_subjects:
+            raise ValueError(f"downscaling: {self.n_subjects} subjects need more names than {self.alphabet} symbols "
+                             f"give in {self.subject_tokens} tokens ({self.alphabet ** self.subject_tokens})")
+        g = generator(p["fact_seed"])
+        self.facts = torch.randint(0, self.n_objects, (self.n_subjects, self.n_relations), generator=g)
+        # subject i's name: distinct random symbol tuples (names[i] = its tokens; code → subject index)
+        codes = torch.randperm(self.alphabet ** self.subject_tokens, generator=g)[: self.n_subjects] \
+            if self.subject_tokens > 1 else torch.arange(self.n_subjects)
+        digits = self.alphabet ** torch.arange(self.subject_tokens)
+        self.names = codes[:, None] // digits % self.alphabet
+        self._subject_of = torch.full((self.alphabet ** self.subject_tokens,), -1, dtype=torch.long)
+        self._subject_of[codes] = torch.arange(self.n_subjects)
+        # token blocks: name symbols | objects (fact answers and retrieval values) | keys | numbers | relations | specials
+        self.obj0 = self.alphabet
         self.key0 = self.obj0 + self.n_objects
         self.num0 = self.key0 + self.n_keys
         self.rel0 = self.num0 + self.P
         self.F, self.C, self.L, self.Q, self.PAD = range(self.rel0 + self.n_relations, self.rel0 + self.n_relations + 5)
         self.vocab_size = self.PAD + 1
         self.seq_len = 2 + 2 * (self.K + self.n_queries)
-        self.facts_per_sequence = (self.seq_len - 1) // 3
+        self.fact_len = self.subject_tokens + 2  # name, relation, object
+        self.facts_per_sequence = (self.seq_len - 1) // self.fact_len
+        if self.facts_per_sequence < 1:
+            raise ValueError(f"downscaling: a fact of {self.fact_len} tokens does not fit a sequence of {self.seq_len}")
         self.mix = [float(w) for w in p["mix"]]
+
+    def chance(self) -> dict[str, float]:
+        """Accuracy of a uniform guess among the answers a family allows, per family."""
+        return {"fact": 1 / self.n_objects, "retrieval": 1 / self.K,
+                "icl": 1 / 2 if self.icl_task == "threshold" else 1 / self.P}
 
     @staticmethod
     def _lm(x: Tensor, scored: Tensor) -> tuple[Tensor, Tensor]:
@@ -51,7 +80,8 @@ class Mixture:
         m = self.facts_per_sequence
         s = torch.randint(0, self.n_subjects, (n, m), generator=g)
         r = torch.randint(0, self.n_relations, (n, m), generator=g)
-        triples = torch.stack([s, self.rel0 + r, self.obj0 + self.facts[s, r]], 2).reshape(n, -1)
+        triples = torch.cat([self.names[s], (self.rel0 + r)[..., None], (self.obj0 + self.facts[s, r])[..., None]], 2)
+        triples = triples.reshape(n, m * self.fact_len)  # explicit sizes: n may be 0 (a family with no share)
         pad = torch.full((n, self.seq_len - 1 - triples.shape[1]), self.PAD)
         return torch.cat([torch.full((n, 1), self.F), triples, pad], 1)
 
@@ -60,22 +90,27 @@ class Mixture:
         values = torch.randint(0, self.n_objects, (n, self.K), generator=g) + self.obj0
         q = torch.rand(n, self.K, generator=g).argsort(1)[:, : self.n_queries] if self.n_queries <= self.K else \
             torch.randint(0, self.K, (n, self.n_queries), generator=g)
-        context = torch.stack([keys, values], 2).reshape(n, -1)
-        queries = torch.stack([keys.gather(1, q), values.gather(1, q)], 2).reshape(n, -1)
+        context = torch.stack([keys, values], 2).reshape(n, 2 * self.K)
+        queries = torch.stack([keys.gather(1, q), values.gather(1, q)], 2).reshape(n, 2 * self.n_queries)
         return torch.cat([torch.full((n, 1), self.C), context, torch.full((n, 1), self.Q), queries], 1)
 
     def icl_x(self, n: int, g: torch.Generator) -> Tensor:
         m = self.K + self.n_queries
-        c = torch.randint(0, self.P, (n, 1), generator=g)
         xs = torch.randint(0, self.P, (n, m), generator=g)
-        pairs = torch.stack([xs, (xs + c) % self.P], 2).reshape(n, -1) + self.num0
+        if self.icl_task == "threshold":  # y = [x >= t], t in 1..P-1: both labels possible
+            t = torch.randint(1, self.P, (n, 1), generator=g)
+            ys = (xs >= t).long()
+        else:
+            c = torch.randint(0, self.P, (n, 1), generator=g)
+            ys = (xs + c) % self.P
+        pairs = torch.stack([xs, ys], 2).reshape(n, 2 * m) + self.num0
         return torch.cat([torch.full((n, 1), self.L), pairs, torch.full((n, 1), self.Q)], 1)  # Q: unscored filler
 
     def scored(self, family: str, last_only: bool = False) -> Tensor:
         """(1, seq_len) mask of the scored tokens of a family's sequences."""
         scored = torch.zeros(1, self.seq_len, dtype=torch.bool)
         if family == "fact":
-            scored[:, 3:1 + 3 * self.facts_per_sequence:3] = True
+            scored[:, self.fact_len:1 + self.fact_len * self.facts_per_sequence:self.fact_len] = True
         elif family == "retrieval":
             scored[:, 2 * self.K + 3::2] = True
         elif family == "icl":  # ICL is scored after `pairs` exemplars at test time (last_only)
@@ -87,7 +122,8 @@ class Mixture:
     def keys(self, family: str, x: Tensor) -> list[bytes]:
         """Canonical instance keys of the held-out families (repro.data.heldout):
         - retrieval: the context as a set of key → value pairs (any listing order) and the queries in order;
-        - icl: the offset c, the exemplar inputs as a multiset and the query inputs in order.
+        - icl: the exemplar (x, y) pairs as a multiset and the query pairs in order (for `shift` the pairs
+          determine c; for `threshold` two thresholds that label the shown xs alike are the same instance).
         Facts have none: recalling the (memorised) fact table is the point, so they are not held out.
         x: whole sequences or just the model inputs (the last token is a function of the others)."""
         a = x.numpy()  # numpy: a few small ops per training step, cheaper than torch's
@@ -96,9 +132,8 @@ class Mixture:
             return row_keys(np.concatenate([context, a[:, 2 + 2 * self.K:self.seq_len - 1]], axis=1))
         if family == "icl":
             end = 1 + 2 * (self.K + self.n_queries)
-            xs, ys = a[:, 1:end:2] - self.num0, a[:, 2:end:2] - self.num0
-            c = (ys[:, :1] - xs[:, :1]) % self.P
-            return row_keys(np.concatenate([c, np.sort(xs[:, : self.K], axis=1), xs[:, self.K:]], axis=1))
+            pairs = (a[:, 1:end:2] - self.num0) * self.P + a[:, 2:end:2] - self.num0
+            return row_keys(np.concatenate([np.sort(pairs[:, : self.K], axis=1), pairs[:, self.K:]], axis=1))
         raise ValueError(f"downscaling: no held-out key for family {family!r}")
 
     def draw(self, family: str, n: int, g: torch.Generator, exclude: set | frozenset = frozenset(),
@@ -165,9 +200,11 @@ class Mixture:
 
     def fact_codes(self, x: Tensor) -> Tensor:
         """subject · relations + relation of every fact in fact sequences (or their inputs) x, flattened."""
-        m = self.facts_per_sequence
-        s, r = x[:, 1:1 + 3 * m:3], x[:, 2:2 + 3 * m:3] - self.rel0
-        return (s * self.n_relations + r).reshape(-1)
+        m, k = self.facts_per_sequence, self.fact_len
+        facts = x[:, 1:1 + k * m].reshape(len(x), m, k)
+        names = facts[..., : self.subject_tokens]
+        s = self._subject_of[(names * self.alphabet ** torch.arange(self.subject_tokens)).sum(-1)]
+        return (s * self.n_relations + facts[..., -2] - self.rel0).reshape(-1)
 
 
 @torch.no_grad()

@@ -1,0 +1,73 @@
+"""Calibrate downscaling's mini mixture: one seed, every width of one setting, through the pipeline's own
+stages (repro.papers.downscaling.train.train / prune), printing the dense accuracies per family and width,
+and where each family drops below 80% of the dense model under pruning (the claims' statistic), e.g.
+
+    python bench/calibrate_downscaling.py --seed 0 --set data.subjects=2000 --set model.n_head=2
+
+`--set key.sub=value` overrides config/config.yaml's downscaling section (YAML values).
+Results: shared/research/downscaling_calibration.md.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import torch
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "workflow"))
+from repro.papers.downscaling.claims import reduction_at_drop  # noqa: E402
+from repro.papers.downscaling.train import prune, train  # noqa: E402
+
+
+def override(cfg: dict, assignment: str) -> None:
+    key, value = assignment.split("=", 1)
+    *path, last = key.split(".")
+    for k in path:
+        cfg = cfg.setdefault(k, {})
+    cfg[last] = yaml.safe_load(value)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--set", action="append", default=[], help="key.sub=value override of the downscaling config")
+    ap.add_argument("--widths", type=str, default=None, help="comma-separated widths (default: the config's)")
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    ds = yaml.safe_load(open(ROOT / "config/config.yaml"))["downscaling"]
+    for a in args.set:
+        override(ds, a)
+    widths = [int(w) for w in args.widths.split(",")] if args.widths else ds["widths"]
+    common = {k: ds[k] for k in ("data", "model", "batch_size", "n_test", "optim")} | {"seed": args.seed}
+    out = {"seed": args.seed, "set": args.set, "dense": {}}
+    with tempfile.TemporaryDirectory() as tmp:
+        for w in widths:
+            t0 = time.perf_counter()
+            files = {"model": f"{tmp}/w{w}.pt", "metrics": f"{tmp}/w{w}.json"}
+            train(common | {"width": w}, {}, files, 1)
+            m = json.loads(Path(files["metrics"]).read_text())
+            out["dense"][w] = {"accuracy": {f: round(a, 3) for f, a in m["accuracy"].items()},
+                               "block_params": m["block_params"], "n_params": m["n_params"],
+                               "seconds": round(time.perf_counter() - t0, 1)}
+            print(json.dumps({w: out["dense"][w]}), flush=True)
+        t0 = time.perf_counter()
+        p = common | {k: ds[k] for k in ("methods", "sparsities", "calibration")}
+        prune(p, {"model": f"{tmp}/w{max(widths)}.pt"}, {"metrics": f"{tmp}/prune.json"}, 1)
+        rows = pd.DataFrame(json.loads(Path(f"{tmp}/prune.json").read_text())["rows"])
+    base = rows[rows.sparsity == 0].set_index(["method", "family"]).accuracy
+    rows["normalised"] = rows.accuracy / base.reindex(pd.MultiIndex.from_frame(rows[["method", "family"]])).values
+    out["drop_sparsity"] = {f"{m}/{f}": round(reduction_at_drop(c, "sparsity"), 3)
+                            for (m, f), c in rows.groupby(["method", "family"])}
+    out["prune_seconds"] = round(time.perf_counter() - t0, 1)
+    print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
