@@ -11,7 +11,7 @@ DS_WIDEST = max(DS["widths"])
 DS_COMMON = {k: DS[k] for k in ("data", "model", "batch_size", "n_test", "optim")}
 DS_NAMES = DS["data"].get("alphabet", DS["data"]["subjects"]) ** DS["data"].get("subject_tokens", 1)
 if DS["data"].get("subject_tokens", 1) > 1 and DS_NAMES < DS["data"]["subjects"]:
-    raise ValueError(f"config downscaling.data: {DS['data']['subjects']} subjects need more names than alphabet ** "
+    raise ValueError(f"config validation: downscaling.data: {DS['data']['subjects']} subjects need more names than alphabet ** "
                      f"subject_tokens = {DS_NAMES}; raise alphabet or subject_tokens")
 DS_HUB = DS.get("hub")
 if DS_HUB:
