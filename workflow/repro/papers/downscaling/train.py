@@ -56,8 +56,8 @@ def prune_and_evaluate(model, mixture: Mixture, p: dict, tag: dict | None = None
     the hub model's name), and the measured train/test overlap. One pruned copy at a time (2× the memory)."""
     tag = tag or {}
     tests = mixture.test_sets(p["n_test"], p["seed"])
-    # pretraining-like text, without the test sequences
-    calibration = mixture.batch(p["calibration"], generator(p["seed"], 31337), mixture.test_keys(tests))[0]
+    # pretraining-like text, without the test sequences; a 3-tuple stream, never a training step's (seed, step)
+    calibration = mixture.batch(p["calibration"], generator(p["seed"], 31337, 1), mixture.test_keys(tests))[0]
     calibration = calibration.to(model.device)
     rows = []
     for method in p["methods"]:
