@@ -165,10 +165,12 @@ def test_downscaling_keys_ignore_listing_order_only():
     assert [a != b for a, b in zip(m.keys("icl", query), m.keys("icl", x))] == differs
 
 
-def test_downscaling_training_never_shows_an_in_context_test_sequence():
+@pytest.mark.parametrize("spec", [TINY_MIX, TINY_MIX | {"subject_tokens": 2, "alphabet": 3, "icl": "threshold"}],
+                         ids=["one-token names, shift", "two-token names, threshold"])
+def test_downscaling_training_never_shows_an_in_context_test_sequence(spec):
     from repro.papers.downscaling.tasks import FAMILIES, HELD_OUT, Mixture
 
-    m = Mixture(TINY_MIX)
+    m = Mixture(spec)
     tests = m.test_sets(20, seed=0)
     exclude = m.test_keys(tests)
     assert all(len(exclude[f]) > 10 for f in HELD_OUT)
@@ -185,7 +187,7 @@ def test_downscaling_training_never_shows_an_in_context_test_sequence():
     assert any(set(m.keys("icl", m.draw("icl", size["icl"], generator(0, s))[0])) & exclude["icl"]
                for s in range(STEPS))
     assert same_batches(lambda s: m.batch(12, generator(0, s), exclude),
-                        lambda s: Mixture(TINY_MIX).batch(12, generator(0, s), m.test_keys(m.test_sets(20, 0))))
+                        lambda s: Mixture(spec).batch(12, generator(0, s), m.test_keys(m.test_sets(20, 0))))
 
 
 # ---- pause_tokens and catch_your_breath --------------------------------------------------------------

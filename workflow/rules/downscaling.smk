@@ -147,7 +147,7 @@ rule downscaling_render:
     params:
         stage="downscaling.render",
         code=code_version("downscaling.render"),
-        cfg={"scale": config["scale"], "data": DS["data"]},  # chance accuracy per family: Mixture(data).chance()
+        cfg={"scale": config["scale"], "data": DS["data"]},  # no-skill baselines per family: Mixture(data).baseline()
     resources:
         **light_resources("downscaling"),
     log:
