@@ -128,14 +128,14 @@ class Data:
         if p["corpus"] == "synthetic":
             self.v = Vocab(p["n_digits"])
             self.vocab_size, self.pause, self.seq_len = self.v.size, self.v.pause, p["per_sequence"] * (p["n_digits"] + 3)
-            self.test = self.sample(p["n_test"], generator(p["seed"], 7777))
+            self.test = self.sample(p["n_test"], generator(p["seed"], 7777, 1))  # 3-tuple: no step (seed, step) stream
             self.exclude = frozenset(example_keys(corpus_examples(self.test, self.v)))
             self.types = synthetic_token_types(self.test[:, 1:], self.v)
         else:
             codec = text.codec(inputs.get("tokenizer"))  # bytes, or the subword tokenizer folder
             self.corpus = text.open_corpus(inputs["corpus"], codec)
             self.vocab_size, self.pause, self.seq_len = codec.vocab_size, codec.pause, p["seq_len"]
-            self.test = text.windows(self.corpus, p["n_test"], self.seq_len, generator(p["seed"], 7777),
+            self.test = text.windows(self.corpus, p["n_test"], self.seq_len, generator(p["seed"], 7777, 1),
                                      lo=len(self.corpus) - p["corpus"]["test_tokens"])
             self.types = text_token_types(self.test, codec)
 

@@ -66,7 +66,7 @@ def examples(task: str, n: int, vocab: Vocab, window: int, gen: torch.Generator,
 
 def test_examples(task: str, n: int, vocab: Vocab, window: int, seed: int) -> Tensor:
     """The held-out finetuning test set of a task (its own generator stream)."""
-    return examples(task, n, vocab, window, generator(seed, 7777))
+    return examples(task, n, vocab, window, generator(seed, 7777, 1))  # 3-tuple: never a training step's (seed, step)
 
 
 def _examples(task: str, n: int, vocab: Vocab, window: int, gen: torch.Generator) -> Tensor:
