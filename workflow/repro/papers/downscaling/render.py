@@ -28,14 +28,16 @@ def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
                        col="method", kind="line", marker="o", errorbar=("pi", 100), height=3.2, aspect=1.2)
     for ax in grid.axes.flat:
         ax.axhline(THRESHOLD, color="k", ls=":", lw=1)
-    grid.set(xlabel="sparsity of the block linear layers", ylabel="skill retained (above no-skill baseline)")
+    # below 0 a pruned model is worse than the no-skill guess (its output format breaks); the table has the values
+    grid.set(xlabel="sparsity of the block linear layers", ylabel="skill retained (above no-skill baseline)",
+             ylim=(-0.25, 1.1))
     save_figure(grid.figure, outputs["sparsity_png"], outputs["sparsity_pdf"])
 
     grid = sns.relplot(data=dense, x="block_params", y="normalised", hue="family", hue_order=list(FAMILIES),
                        kind="line", marker="o", errorbar=("pi", 100), height=3.2, aspect=1.3)
     grid.ax.axhline(THRESHOLD, color="k", ls=":", lw=1)
     grid.set(xscale="log", xlabel="parameters in the blocks (dense models of smaller width)",
-             ylabel="skill retained vs the widest model")
+             ylabel="skill retained vs the widest model", ylim=(-0.25, 1.1))
     save_figure(grid.figure, outputs["size_png"], outputs["size_pdf"])
 
     table = pruning.pivot_table(index=["method", "sparsity"], columns="family", values="accuracy").reset_index()
