@@ -200,6 +200,9 @@ def test_downscaling_multi_token_subjects_and_threshold_icl():
     objects = y[:, k - 1::k][:, :mx.facts_per_sequence] - mx.obj0  # the target at t is the token at t + 1
     assert torch.equal(objects, mx.facts[s, r - mx.rel0])
     assert torch.equal(mx.fact_codes(x), (s * 2 + r - mx.rel0).reshape(-1))
+    full = Mixture(spec | {"subject_tokens": 1, "pairs": 2, "queries": 2})  # facts fill the sequence to its end
+    seqs = full.fact_x(4, generator(4))
+    assert torch.equal(full.fact_codes(seqs), full.fact_codes(seqs[:, :-1]))  # inputs lack the last object
     assert ((y != IGNORE).sum(1) == mx.facts_per_sequence).all()  # only the objects are scored
     x, _ = mx.icl(400, generator(2))
     xs, ys = x[:, 1::2][:, :7] - mx.num0, x[:, 2::2][:, :7] - mx.num0

@@ -216,12 +216,12 @@ class Mixture:
         return out
 
     def fact_codes(self, x: Tensor) -> Tensor:
-        """subject · relations + relation of every fact in fact sequences (or their inputs) x, flattened."""
-        m, k = self.facts_per_sequence, self.fact_len
-        facts = x[:, 1:1 + k * m].reshape(len(x), m, k)
-        names = facts[..., : self.subject_tokens]
+        """subject · relations + relation of every fact in fact sequences (or their inputs, which may lack the
+        last object) x, flattened."""
+        at = 1 + self.fact_len * torch.arange(self.facts_per_sequence)  # each fact's first name token
+        names = torch.stack([x[:, at + j] for j in range(self.subject_tokens)], -1)
         s = self._subject_of[(names * self.alphabet ** torch.arange(self.subject_tokens)).sum(-1)]
-        return (s * self.n_relations + facts[..., -2] - self.rel0).reshape(-1)
+        return (s * self.n_relations + x[:, at + self.subject_tokens] - self.rel0).reshape(-1)
 
 
 @torch.no_grad()
