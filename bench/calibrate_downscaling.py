@@ -1,6 +1,6 @@
 """Calibrate downscaling's mini mixture: one seed, every width of one setting, through the pipeline's own
 stages (repro.papers.downscaling.train.train / prune), printing the dense accuracies per family and width,
-and where each family drops below 80% of the dense model under pruning (the claims' statistic), e.g.
+and where each family's retained skill drops below 0.8 under pruning (the claims' statistic), e.g.
 
     python bench/calibrate_downscaling.py --seed 0 --set data.subjects=2000 --set model.n_head=2
 
@@ -22,7 +22,8 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
-from repro.papers.downscaling.claims import reduction_at_drop  # noqa: E402
+from repro.papers.downscaling.claims import reduction_at_drop, skill_retained  # noqa: E402
+from repro.papers.downscaling.tasks import Mixture  # noqa: E402
 from repro.papers.downscaling.train import prune, train  # noqa: E402
 
 
@@ -61,8 +62,7 @@ def main() -> None:
         p = common | {k: ds[k] for k in ("methods", "sparsities", "calibration")}
         prune(p, {"model": f"{tmp}/w{max(widths)}.pt"}, {"metrics": f"{tmp}/prune.json"}, 1)
         rows = pd.DataFrame(json.loads(Path(f"{tmp}/prune.json").read_text())["rows"])
-    base = rows[rows.sparsity == 0].set_index(["method", "family"]).accuracy
-    rows["normalised"] = rows.accuracy / base.reindex(pd.MultiIndex.from_frame(rows[["method", "family"]])).values
+    rows["normalised"] = skill_retained(rows, ["method", "family"], rows.sparsity == 0, Mixture(ds["data"]).baseline())
     out["drop_sparsity"] = {f"{m}/{f}": round(reduction_at_drop(c, "sparsity"), 3)
                             for (m, f), c in rows.groupby(["method", "family"])}
     out["prune_seconds"] = round(time.perf_counter() - t0, 1)

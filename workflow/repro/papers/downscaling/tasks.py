@@ -34,8 +34,6 @@ class Mixture:
         self.icl_task = p.get("icl", "shift")
         if self.icl_task not in ("shift", "threshold"):
             raise ValueError(f"downscaling: icl must be 'shift' or 'threshold', got {self.icl_task!r}")
-        if self.icl_task == "threshold" and self.P < 2:
-            raise ValueError("downscaling: a threshold classifier needs modulus (the number of x values) >= 2")
         self.subject_tokens = p.get("subject_tokens", 1)
         self.alphabet = p.get("alphabet", self.n_subjects) if self.subject_tokens > 1 else self.n_subjects
         if self.alphabet ** self.subject_tokens < self.n_subjects:
@@ -46,8 +44,8 @@ class Mixture:
         # subject i's name: distinct random symbol tuples (names[i] = its tokens; code → subject index)
         codes = torch.randperm(self.alphabet ** self.subject_tokens, generator=g)[: self.n_subjects] \
             if self.subject_tokens > 1 else torch.arange(self.n_subjects)
-        digits = self.alphabet ** torch.arange(self.subject_tokens)
-        self.names = codes[:, None] // digits % self.alphabet
+        self._place = self.alphabet ** torch.arange(self.subject_tokens)  # a name's code = Σ token · place
+        self.names = codes[:, None] // self._place % self.alphabet
         self._subject_of = torch.full((self.alphabet ** self.subject_tokens,), -1, dtype=torch.long)
         self._subject_of[codes] = torch.arange(self.n_subjects)
         # token blocks: name symbols | objects (fact answers and retrieval values) | keys | numbers | relations | specials
@@ -220,7 +218,7 @@ class Mixture:
         last object) x, flattened."""
         at = 1 + self.fact_len * torch.arange(self.facts_per_sequence)  # each fact's first name token
         names = torch.stack([x[:, at + j] for j in range(self.subject_tokens)], -1)
-        s = self._subject_of[(names * self.alphabet ** torch.arange(self.subject_tokens)).sum(-1)]
+        s = self._subject_of[(names * self._place).sum(-1)]
         return (s * self.n_relations + x[:, at + self.subject_tokens] - self.rel0).reshape(-1)
 
 
