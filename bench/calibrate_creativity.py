@@ -4,7 +4,7 @@
     python bench/calibrate_creativity.py --task sibling --arm diffusion --seed 0 --set optim.steps=6000
 
 `--set key.sub=value` overrides config/config.yaml's creativity section (YAML values), as the rule builds it.
-Results: shared/research/creativity_calibration.md.
+Results: bench/calibration/creativity.md.
 """
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ and where each family's retained skill drops below 0.8 under pruning (the claims
     python bench/calibrate_downscaling.py --seed 0 --set data.subjects=2000 --set model.n_head=2
 
 `--set key.sub=value` overrides config/config.yaml's downscaling section (YAML values).
-Results: shared/research/downscaling_calibration.md.
+Results: bench/calibration/downscaling.md.
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ path accuracy curve, e.g.
 
     python bench/calibrate_star.py --deg 5 --uniform --lr 5e-4 --weight-decay 0.01 --steps 8000 --seed 0
 
-Results: shared/research/pathstar_calibration.md ("in-weights path-star").
+Results: bench/calibration/geometric_memory.md.
 """
 from __future__ import annotations
 

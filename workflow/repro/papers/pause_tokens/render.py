@@ -11,10 +11,10 @@ from repro.core.tables import write_table
 from repro.papers.pause_tokens.claims import make_claims
 
 TITLE = "Think before you speak: training language models with pause tokens (Goyal et al., 2023)"
-WHY = ("The tasks end with the query (a position for window_sum, an operation for late_op, a digit to count for "
-       "late_count), so no position before "
-       "it can finish the computation and a fixed-depth model gains parallel computation only from positions after "
-       "the query: the case in which pauses can matter.")
+WHY = ("The tasks end with the query (an operation for late_op, a digit to count for late_count), so no position "
+       "before it can finish the computation and a fixed-depth model gains parallel computation only from positions "
+       "after the query: the case in which pauses can matter. Both can also be answered at the query position from "
+       "a digit histogram that one attention head builds, so a model may not need the extra positions.")
 
 
 def render(params: dict, inputs: dict, outputs: dict, threads: int) -> None:
