@@ -21,6 +21,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
 from calibrate_downscaling import override  # noqa: E402
+from repro.papers.creativity.params import run_params  # noqa: E402
 from repro.papers.creativity.train import train  # noqa: E402
 
 
@@ -35,8 +36,7 @@ def main() -> None:
     cr = yaml.safe_load(open(ROOT / "config/config.yaml"))["creativity"]
     for a in args.set:
         override(cr, a)
-    p = ({k: v for k, v in cr.items() if k not in ("tasks", "arms", "seeds", "resources")} | cr["tasks"][args.task]
-         | {"task": args.task, "arm": args.arm, "seed": args.seed})
+    p = run_params(cr, args.task, args.arm, args.seed)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         train(p, {}, {"metrics": f"{tmp}/m.json"}, 1)

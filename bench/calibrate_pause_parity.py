@@ -9,7 +9,7 @@ strings excluded from training draws).
 
     python bench/calibrate_pause_parity.py --bits 10 --pauses 0 10 --seeds 0 1 2 --steps 3000
 
-Results: shared/research/pause_parity_calibration.md.
+Results: bench/calibration/pause_tokens.md.
 """
 from __future__ import annotations
 

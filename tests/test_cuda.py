@@ -87,6 +87,7 @@ def test_text_pause_papers_on_gpu(tmp_path):
 
 
 def test_other_lm_papers_train_on_gpu(tmp_path):
+    from repro.papers.creativity.params import run_params as creativity_run_params
     from repro.papers.creativity.train import train as creativity_train
     from repro.papers.downscaling.train import prune, train as downscaling_train
     from repro.papers.geometric_memory.star import train_star
@@ -94,9 +95,8 @@ def test_other_lm_papers_train_on_gpu(tmp_path):
     gm = cfg["geometric_memory"]["star"] | {"seed": 0}
     train_star(gm, {}, {"metrics": tmp_path / "star.json"}, 1)
     assert read_json(tmp_path / "star.json")["curve"]
-    cr = {k: v for k, v in cfg["creativity"].items() if k not in ("tasks", "arms", "seeds", "resources")}
     for arm in ("ntp", "diffusion"):
-        p = cr | cfg["creativity"]["tasks"]["sibling"] | {"task": "sibling", "arm": arm, "seed": 0}
+        p = creativity_run_params(cfg["creativity"], "sibling", arm, 0)
         creativity_train(p, {}, {"metrics": tmp_path / f"cr_{arm}.json"}, 1)
     ds = cfg["downscaling"]
     p = {k: ds[k] for k in ("data", "model", "batch_size", "n_test", "optim")} | {"width": 16, "seed": 0}

@@ -137,6 +137,18 @@ def test_self_edges_make_neighbours_the_most_similar_and_recall_skips_the_node_i
     assert geometry_metrics(g, np.eye(10), logits, 2)["edge_recall"] < 1.0
 
 
+def test_creativity_diffusion_optim_reaches_only_the_diffusion_arm():
+    import yaml
+
+    from repro.papers.creativity.params import run_params
+    cr = yaml.safe_load((REPO / "config/full.yaml").read_text())["creativity"]
+    diffusion, ntp = run_params(cr, "sibling", "diffusion", 0), run_params(cr, "sibling", "ntp", 0)
+    assert diffusion["optim"] == cr["optim"] | {"ema": 0.9999}  # SEDD's EMA weights
+    assert ntp["optim"] == cr["optim"] and "diffusion_optim" not in ntp and "diffusion_optim" not in diffusion
+    assert {k: v for k, v in diffusion.items() if k not in ("optim", "arm")} == \
+        {k: v for k, v in ntp.items() if k not in ("optim", "arm")}
+
+
 def test_creativity_scoring():
     sib = Sibling({"parents": 2, "children": 3, "hash_symbols": 4})
     answers = sib.sample_answers(10, np.random.default_rng(0))

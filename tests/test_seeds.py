@@ -112,6 +112,12 @@ class Crash(Exception):
     pass
 
 
+def test_fit_seeds_refuses_ema_weights():
+    models = [toy_gpt(seed) for seed in SEEDS]
+    with pytest.raises(ValueError, match="EMA"):
+        fit_seeds(models, [batches(seed) for seed in SEEDS], OptimConfig(steps=2, ema=0.9), device=CPU)
+
+
 def test_killed_batched_run_resumes_to_the_same_weights(tmp_path):
     ref = [toy_gpt(s) for s in SEEDS]
     ref_states = fit_seeds(ref, [batches(s) for s in SEEDS], CFG, device=CPU)

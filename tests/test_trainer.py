@@ -100,3 +100,39 @@ def test_evaluations_returned_by_on_step_survive_a_resume(tmp_path):
     state = fit(toy_model(), batches, CFG, device=torch.device("cpu"), ckpt_path=ckpt, run_key="k",
                 on_step=lambda step, _: {"step": step} if step % 4 == 0 else None)
     assert [e["step"] for e in state.evals] == [4, 8, 12, 16, 20]
+
+
+def test_ema_weights_are_the_running_average_and_resume_exactly(tmp_path):
+    """OptimConfig.ema: the model ends with the EMA of its iterates (checked against an average kept by hand
+    from the same run), and a killed EMA run resumes to the same averaged weights."""
+    cfg = OptimConfig(steps=20, lr=3e-3, warmup=5, ckpt_every=10, log_every=5, ema=0.9)
+    hand = {k: v.clone() for k, v in toy_model().named_parameters()}
+
+    def average(step, model):
+        for k, v in model.named_parameters():
+            hand[k].mul_(0.9).add_(v.detach(), alpha=0.1)
+
+    ema_model, last = toy_model(), toy_model()
+    fit(ema_model, batches, cfg, device=torch.device("cpu"), on_step=average)
+    fit(last, batches, OptimConfig(steps=20, lr=3e-3, warmup=5, ckpt_every=10, log_every=5), device=torch.device("cpu"))
+    for k, v in ema_model.named_parameters():
+        torch.testing.assert_close(v, hand[k], rtol=1e-5, atol=1e-6)
+    assert not torch.equal(ema_model.blocks[0].fc.weight, last.blocks[0].fc.weight)  # not the last iterate
+
+    ckpt = tmp_path / "ckpt.pt"
+
+    def crash_at_13(step, _):
+        if step == 13:
+            raise Crash
+
+    with pytest.raises(Crash):
+        fit(toy_model(), batches, cfg, device=torch.device("cpu"), ckpt_path=ckpt, run_key="k", on_step=crash_at_13)
+    resumed = toy_model()
+    fit(resumed, batches, cfg, device=torch.device("cpu"), ckpt_path=ckpt, run_key="k")
+    for a, b in zip(ema_model.state_dict().values(), resumed.state_dict().values()):
+        assert torch.equal(a, b)
+
+
+def test_ema_decay_outside_0_1_is_refused():
+    with pytest.raises(ValueError, match="ema"):
+        OptimConfig(steps=10, ema=1.0)

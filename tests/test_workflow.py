@@ -108,6 +108,8 @@ TEXT_CORPUS = "{load: {path: allenai/c4, split: train}, n_tokens: 100000, test_t
     (f"pause_tokens:\n  corpus: {TEXT_CORPUS}\n  block_size: 256\n  eval_batch: 8\n", "downstream"),
     (f"pause_tokens:\n  corpus: {TEXT_CORPUS}\n  block_size: 256\n  eval_batch: 8\n  downstream: {{}}\n", "late_op"),
     ("downscaling:\n  data: {subjects: 5000}\n", "alphabet"),  # 64 symbols x 2 tokens name only 4,096 subjects
+    ("ntp_pitfalls:\n  batch_seeds: true\n  optim: {ema: 0.99}\n", "batch_seeds"),  # no EMA side by side
+    ("creativity:\n  diffusion_optim: {ema: 1.0}\n", "ema"),
 ])
 def test_bad_config_fails_before_any_job(bad, named, tmp_path):
     cfg = tmp_path / "bad.yaml"

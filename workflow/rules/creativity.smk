@@ -3,6 +3,8 @@
 # Full scale with `finetune` in the config: its tasks × arms finetune the hub's pretrained GPT-2 (fetched by
 # the fetch_hub_model localrule) instead of training from scratch, as the paper does for circle.
 
+from repro.papers.creativity.params import run_params as creativity_run_params
+
 CR = config["creativity"]
 CR_FIGS = "paper_figures/creativity"
 CR_FT = CR.get("finetune", {"tasks": [], "arms": []})
@@ -29,8 +31,7 @@ rule creativity_train:
     params:
         stage="creativity.train",
         code=code_version("creativity.train"),
-        cfg=lambda w: {k: v for k, v in CR.items() if k not in ("tasks", "arms", "seeds", "resources")}
-        | CR["tasks"][w.cr_task] | {"task": w.cr_task, "arm": w.cr_arm, "seed": int(w.seed)},
+        cfg=lambda w: creativity_run_params(CR, w.cr_task, w.cr_arm, int(w.seed)),
     threads: CR["threads"]
     resources:
         **train_resources("creativity", resumable=True),  # fit() checkpoints: total_runtime may span attempts
@@ -54,7 +55,7 @@ rule creativity_train_finetune:
     params:
         stage="creativity.hub.train",
         code=code_version("creativity.hub.train"),
-        cfg=lambda w: {k: v for k, v in CR.items() if k not in ("tasks", "arms", "seeds", "resources", "finetune")}
+        cfg=lambda w: {k: v for k, v in CR.items() if k not in ("tasks", "arms", "seeds", "resources", "finetune", "diffusion_optim")}
         | CR["tasks"][w.cr_task] | {k: CR_FT[k] for k in ("optim", "batch_size") if k in CR_FT}
         | {"task": w.cr_task, "arm": w.cr_arm, "seed": int(w.seed)},
     threads: CR["threads"]

@@ -69,6 +69,9 @@ rule ntp_pitfalls_train:
 # batch_seeds: all seeds of one (graph, arm) train side by side in one job (repro.nn.seeds; the same
 # weights, bitwise, as one job per seed). Any other seed, e.g. one asked for by path, still trains alone.
 if NTP.get("batch_seeds", False) and len(NTP["seeds"]) > 1:
+    if ema_graphs := [g["name"] for g in NTP["graphs"] if (NTP["optim"] | g.get("optim", {})).get("ema", 0)]:
+        raise ValueError(f"config validation: ntp_pitfalls.batch_seeds trains seeds side by side, which has no EMA "
+                         f"weights, but optim.ema is set for graphs {ema_graphs}; set batch_seeds: false or drop ema")
 
     use rule ntp_pitfalls_train as ntp_pitfalls_train_seeds with:
         output:

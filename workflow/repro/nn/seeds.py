@@ -232,6 +232,9 @@ def fit_seeds(models: Sequence[nn.Module], batch_fns: Sequence[BatchFn], cfg: Op
     is appended, seed by seed, to each seed's evals (None: nothing for that seed)."""
     if len(models) != len(batch_fns):
         raise ValueError(f"fit_seeds: {len(models)} models but {len(batch_fns)} batch functions")
+    if cfg.ema:
+        raise ValueError("fit_seeds: EMA weights (OptimConfig.ema) are not supported when seeds train side by side; "
+                         "train them one per job")
     for model in models:
         model.to(device)
     stack = stack_models(models).to(device)

@@ -1,5 +1,5 @@
-"""The one training loop: AdamW, warmup + cosine LR, grad clipping, bf16 autocast on GPU,
-periodic resumable checkpoints, and a tqdm bar into the rule's log.
+"""The one training loop: AdamW, warmup + cosine LR, grad clipping, optional EMA weights, bf16 autocast on
+GPU, periodic resumable checkpoints, and a tqdm bar into the rule's log.
 
 Batches come from `batch_fn(step)`, a pure function of the step (and the run's seed), so a
 resumed run sees exactly the batches an uninterrupted one would: no data-loader state to save.
@@ -36,11 +36,14 @@ class OptimConfig:
     grad_clip: float = 1.0
     ckpt_every: int = 500              # steps between resumable checkpoints (0: never)
     log_every: int = 100               # steps between recorded losses
+    ema: float = 0.0                   # EMA decay of the weights the run ends with (0: the last iterate)
 
     def __post_init__(self):
         if self.ckpt_every and self.ckpt_every % self.log_every:
             raise ValueError(f"ckpt_every={self.ckpt_every} must be a multiple of log_every={self.log_every}"
                              " (so that a resumed run logs exactly what an uninterrupted one does)")
+        if not 0.0 <= self.ema < 1.0:
+            raise ValueError(f"ema={self.ema} must be in [0, 1) (0: no EMA)")
 
     @classmethod
     def from_params(cls, p: dict) -> "OptimConfig":
@@ -77,10 +80,16 @@ def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.
     If `ckpt_path` holds a checkpoint with the same `run_key` (a hash of everything that
     determines the run), training resumes from it; a stale checkpoint of another config is ignored.
     `on_step(step, model)` is called after each step; a dict it returns (e.g. a periodic evaluation)
-    is appended to `state.evals`, which is checkpointed with the run."""
+    is appended to `state.evals`, which is checkpointed with the run.
+
+    With cfg.ema > 0 the model ends with the exponential moving average of its weights (decay cfg.ema per
+    step, from the initial weights; Polyak averaging, as SEDD and most diffusion models are evaluated),
+    and on_step still sees the current iterate."""
     model.to(device)
     opt = make_optimizer(model, cfg, device)
-    state = _resume(model, opt, ckpt_path, run_key)
+    params = list(model.parameters())
+    ema = [p.detach().float().clone() for p in params] if cfg.ema else None  # fp32: bf16 would round updates away
+    state = _resume(model, opt, ckpt_path, run_key, ema)
     autocast = runtime.autocast(device)
     running, n_running = torch.zeros((), device=device), 0
     bar = tqdm(total=cfg.steps, initial=state.step, file=sys.stderr, mininterval=10, ascii=True, desc="train")
@@ -97,6 +106,8 @@ def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.
         if cfg.grad_clip:
             nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip, foreach=True)
         opt.step()
+        if ema is not None:
+            torch._foreach_lerp_(ema, [p.detach().float() for p in params], 1.0 - cfg.ema)  # one kernel
         running += loss.detach()
         n_running += 1
         state.step += 1
@@ -109,18 +120,23 @@ def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.
             state.evals.append(plain(record, f"on_step({state.step})"))  # as a resumed run will reload it
         bar.update(1)
         if ckpt_path is not None and cfg.ckpt_every and (state.step % cfg.ckpt_every == 0 or state.step == cfg.steps):
-            _save(ckpt_path, model, opt, state, run_key)  # the last one lets a job killed after fit skip it
+            _save(ckpt_path, model, opt, state, run_key, ema)  # the last one lets a job killed after fit skip it
     bar.close()
+    if ema is not None:
+        with torch.no_grad():
+            for p, average in zip(params, ema):
+                p.copy_(average)  # cast back to the weights' dtype
     model.eval()
     return state
 
 
-def _save(path: Path, model: nn.Module, opt: torch.optim.Optimizer, state: TrainState, run_key: str) -> None:
+def _save(path: Path, model: nn.Module, opt: torch.optim.Optimizer, state: TrainState, run_key: str,
+          ema: list[Tensor] | None = None) -> None:
     # Log-points are aligned with checkpoints only if log_every divides ckpt_every; the partial
     # running loss is not saved, so a resumed run's history equals an uninterrupted one's when it does.
     save_torch(path, {"run_key": run_key, "step": state.step,
                       "history": plain(state.history, "history"), "evals": plain(state.evals, "evals"),
-                      "model": model.state_dict(), "optim": opt.state_dict()})
+                      "model": model.state_dict(), "optim": opt.state_dict(), "ema": ema})
 
 
 def plain(value, where: str = "value"):
@@ -140,15 +156,24 @@ def plain(value, where: str = "value"):
                     "(int, float, bool, str, None, lists, dicts) or tensors")
 
 
-def _resume(model: nn.Module, opt: torch.optim.Optimizer, path: Path | None, run_key: str) -> TrainState:
+def _resume(model: nn.Module, opt: torch.optim.Optimizer, path: Path | None, run_key: str,
+            ema: list[Tensor] | None = None) -> TrainState:
     if path is None or not Path(path).exists():
         return TrainState()
     ckpt = load_weights(path)
     if ckpt.get("run_key") != run_key:
         print(f"ignoring checkpoint {path}: written by another configuration", file=sys.stderr)
         return TrainState()
+    saved_ema = ckpt.get("ema")
+    if ema is not None and (saved_ema is None or len(saved_ema) != len(ema)):
+        # resumable() keys runs by their params (cfg.ema included), so only a hand-made run_key gets here
+        print(f"ignoring checkpoint {path}: it holds no EMA weights for this run", file=sys.stderr)
+        return TrainState()
     model.load_state_dict(ckpt["model"])
     opt.load_state_dict(ckpt["optim"])
+    if ema is not None:
+        for average, saved in zip(ema, saved_ema, strict=True):
+            average.copy_(saved)
     print(f"resumed from {path} at step {ckpt['step']}", file=sys.stderr)
     return TrainState(step=ckpt["step"], history=list(ckpt["history"]), evals=list(ckpt.get("evals", [])))
 
