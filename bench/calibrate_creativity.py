@@ -16,11 +16,10 @@ import time
 from pathlib import Path
 
 import torch
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
-from calibrate_downscaling import override  # noqa: E402
+from calibration_config import paper_config  # noqa: E402
 from repro.papers.creativity.params import run_params  # noqa: E402
 from repro.papers.creativity.train import train  # noqa: E402
 
@@ -28,14 +27,14 @@ from repro.papers.creativity.train import train  # noqa: E402
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--task", default="sibling")
-    ap.add_argument("--arm", default="diffusion")
+    ap.add_argument("--arm", default="diffusion", choices=["ntp", "teacherless", "diffusion", "ntp_nohash"])
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--set", action="append", default=[], help="key.sub=value override of the creativity config")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    cr = yaml.safe_load(open(ROOT / "config/config.yaml"))["creativity"]
-    for a in args.set:
-        override(cr, a)
+    cr = paper_config("creativity", args.set)
+    if args.task not in cr["tasks"]:
+        raise SystemExit(f"--task {args.task!r}: the config's tasks are {sorted(cr['tasks'])}")
     p = run_params(cr, args.task, args.arm, args.seed)
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,21 +18,13 @@ from pathlib import Path
 
 import pandas as pd
 import torch
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
+from calibration_config import paper_config  # noqa: E402
 from repro.papers.downscaling.claims import reduction_at_drop, skill_retained  # noqa: E402
 from repro.papers.downscaling.tasks import Mixture  # noqa: E402
 from repro.papers.downscaling.train import prune, train  # noqa: E402
-
-
-def override(cfg: dict, assignment: str) -> None:
-    key, value = assignment.split("=", 1)
-    *path, last = key.split(".")
-    for k in path:
-        cfg = cfg.setdefault(k, {})
-    cfg[last] = yaml.safe_load(value)
 
 
 def main() -> None:
@@ -42,9 +34,7 @@ def main() -> None:
     ap.add_argument("--widths", type=str, default=None, help="comma-separated widths (default: the config's)")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    ds = yaml.safe_load(open(ROOT / "config/config.yaml"))["downscaling"]
-    for a in args.set:
-        override(ds, a)
+    ds = paper_config("downscaling", args.set)
     widths = [int(w) for w in args.widths.split(",")] if args.widths else ds["widths"]
     common = {k: ds[k] for k in ("data", "model", "batch_size", "n_test", "optim")} | {"seed": args.seed}
     out = {"seed": args.seed, "set": args.set, "dense": {}}

@@ -17,6 +17,8 @@ from repro.nn.gpt import GPT, GPTConfig
 from repro.nn.trainer import OptimConfig, fit
 from repro.papers.ntp_pitfalls.data import arm_target, batch_fn, make_batch
 
+if len(sys.argv) not in (14, 15) or sys.argv[1] in ("-h", "--help"):
+    sys.exit(__doc__)
 out, name, arm = sys.argv[1:4]
 deg, L, N, layers, heads, d, bs = map(int, sys.argv[4:11])
 lr, max_steps, max_seconds = float(sys.argv[11]), int(sys.argv[12]), float(sys.argv[13])

@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 
 import torch
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
-from calibrate_downscaling import override  # noqa: E402
+from calibration_config import paper_config  # noqa: E402
 from repro.core.io import load_weights, read_json  # noqa: E402
 from repro.core.seeding import generator  # noqa: E402
 from repro.nn.gpt import gpt_from_saved  # noqa: E402
@@ -53,9 +52,7 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], help="key.sub=value override of the pause_tokens config")
     args = ap.parse_args()
     torch.set_num_threads(1)
-    pt = yaml.safe_load(open(ROOT / "config/config.yaml"))["pause_tokens"]
-    for a in args.set:
-        override(pt, a)
+    pt = paper_config("pause_tokens", args.set)
     common = {k: v for k, v in pt.items() if k not in ("seeds", "resources", "threads")}
     out = {"seed": args.seed, "set": args.set, "arms": {}}
     with tempfile.TemporaryDirectory() as tmp:

@@ -6,7 +6,7 @@ paths a fixed 50% of every batch at lr 3e-3, weight decay 0.1. This script train
 through the pipeline's own stage (repro.papers.geometric_memory.star.train_star) and prints the held-out
 path accuracy curve, e.g.
 
-    python bench/calibrate_star.py --deg 5 --uniform --lr 5e-4 --weight-decay 0.01 --steps 8000 --seed 0
+    python bench/calibrate_star.py --deg 5 --lr 5e-4 --weight-decay 0.01 --steps 8000 --seed 0
 
 Results: bench/calibration/geometric_memory.md.
 """
@@ -29,8 +29,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--deg", type=int, default=5)
     ap.add_argument("--arm-len", type=int, default=3)
-    ap.add_argument("--uniform", action="store_true", help="paths and edges sampled uniformly from their union")
-    ap.add_argument("--path-share", type=float, default=0.5)
+    ap.add_argument("--path-share", type=float, default=None,
+                    help="a fixed share of path queries per batch (the old recipe: 0.5); default: the official "
+                         "mixed recipe, paths and edges sampled uniformly from their union (the config's `uniform`)")
     ap.add_argument("--lr", type=float, default=5e-4)
     ap.add_argument("--weight-decay", type=float, default=0.01)
     ap.add_argument("--steps", type=int, default=8000)
@@ -40,7 +41,7 @@ def main() -> None:
     star = yaml.safe_load(open(Path(__file__).resolve().parents[1] / "config/config.yaml"))["geometric_memory"]["star"]
     task = StarTask(args.deg, args.arm_len, args.seed, star["train_share"])
     n_edges, n_paths = 2 * args.deg * args.arm_len, len(task.train_arms)
-    share = n_paths / (n_paths + n_edges) if args.uniform else args.path_share
+    share = n_paths / (n_paths + n_edges) if args.path_share is None else args.path_share
     p = star | {"deg": args.deg, "arm_len": args.arm_len, "seed": args.seed, "path_share": share,
                 "eval_every": 500, "optim": star["optim"] | {"steps": args.steps, "lr": args.lr,
                                                              "weight_decay": args.weight_decay}}

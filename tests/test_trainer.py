@@ -103,30 +103,34 @@ def test_evaluations_returned_by_on_step_survive_a_resume(tmp_path):
 
 
 def test_ema_weights_are_the_running_average_and_resume_exactly(tmp_path):
-    """OptimConfig.ema: the model ends with the EMA of its iterates (checked against an average kept by hand
-    from the same run), and a killed EMA run resumes to the same averaged weights."""
+    """OptimConfig.ema: the model ends with the warmed-up EMA of its iterates (checked against an average kept
+    by hand over the iterates of the same run without EMA, which trains identically), and a killed EMA run
+    resumes to the same averaged weights."""
     cfg = OptimConfig(steps=20, lr=3e-3, warmup=5, ckpt_every=10, log_every=5, ema=0.9)
-    hand = {k: v.clone() for k, v in toy_model().named_parameters()}
+    hand = {k: v.detach().clone() for k, v in toy_model().named_parameters()}
 
-    def average(step, model):
+    def average(step, model):  # step = number of updates so far
+        decay = min(0.9, (1 + step) / (10 + step))
         for k, v in model.named_parameters():
-            hand[k].mul_(0.9).add_(v.detach(), alpha=0.1)
+            hand[k].mul_(decay).add_(v.detach(), alpha=1 - decay)
 
     ema_model, last = toy_model(), toy_model()
-    fit(ema_model, batches, cfg, device=torch.device("cpu"), on_step=average)
-    fit(last, batches, OptimConfig(steps=20, lr=3e-3, warmup=5, ckpt_every=10, log_every=5), device=torch.device("cpu"))
+    fit(ema_model, batches, cfg, device=torch.device("cpu"))
+    fit(last, batches, OptimConfig(steps=20, lr=3e-3, warmup=5, ckpt_every=10, log_every=5), device=torch.device("cpu"),
+        on_step=average)
     for k, v in ema_model.named_parameters():
         torch.testing.assert_close(v, hand[k], rtol=1e-5, atol=1e-6)
     assert not torch.equal(ema_model.blocks[0].fc.weight, last.blocks[0].fc.weight)  # not the last iterate
 
     ckpt = tmp_path / "ckpt.pt"
 
-    def crash_at_13(step, _):
+    def crashing_batches(step):
         if step == 13:
             raise Crash
+        return batches(step)
 
     with pytest.raises(Crash):
-        fit(toy_model(), batches, cfg, device=torch.device("cpu"), ckpt_path=ckpt, run_key="k", on_step=crash_at_13)
+        fit(toy_model(), crashing_batches, cfg, device=torch.device("cpu"), ckpt_path=ckpt, run_key="k")
     resumed = toy_model()
     fit(resumed, batches, cfg, device=torch.device("cpu"), ckpt_path=ckpt, run_key="k")
     for a, b in zip(ema_model.state_dict().values(), resumed.state_dict().values()):
@@ -136,3 +140,5 @@ def test_ema_weights_are_the_running_average_and_resume_exactly(tmp_path):
 def test_ema_decay_outside_0_1_is_refused():
     with pytest.raises(ValueError, match="ema"):
         OptimConfig(steps=10, ema=1.0)
+    with pytest.raises(ValueError, match="on_step"):  # periodic evaluations would score the current iterate
+        fit(toy_model(), batches, OptimConfig(steps=2, ema=0.9), device=torch.device("cpu"), on_step=lambda s, m: None)

@@ -173,6 +173,27 @@ def test_killed_training_job_resumes_from_its_checkpoint(tmp_path, batch_seeds):
     assert not ckpt.exists()
 
 
+RESUMABLE_PAPERS = ["ntp_pitfalls", "pause_tokens", "catch_your_breath", "creativity", "geometric_memory", "downscaling"]
+
+
+def test_every_resumable_paper_accepts_total_runtime_and_others_refuse_it(tmp_path):
+    """The papers whose training stages resume from fit()'s checkpoints accept resources.train.total_runtime >
+    runtime (their evaluation-only rules, e.g. downscaling's pruning, keep one attempt); a paper whose stages do
+    not resume refuses it before any job, naming the paper."""
+    train = "  resources:\n    train: {gpu: 0, mem_mb: 1000, runtime: 10, total_runtime: 15}\n"
+    ok = tmp_path / "ok.yaml"
+    ok.write_text("".join(f"{paper}:\n{train}" for paper in RESUMABLE_PAPERS))
+    out = snakemake("-n", "--cores", "1", *RESUMABLE_PAPERS, "--configfile", SMOKE, str(ok), workdir=tmp_path / "a",
+                    check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(f"gan_stability:\n{train}")
+    out = snakemake("-n", "--cores", "1", "gan_stability", "--configfile", SMOKE, str(bad), workdir=tmp_path / "b",
+                    check=False)
+    said = out.stdout + out.stderr
+    assert out.returncode != 0 and "gan_stability: resources.train.total_runtime" in said and "does not resume" in said
+
+
 @pytest.mark.slow
 def test_a_job_longer_than_its_time_limit_resumes_on_its_retry(tmp_path):
     """resources.train.total_runtime > runtime: the rule gets retries (common.smk train_retries), so a training

@@ -15,15 +15,17 @@ wildcard_constraints:
     chunk=r"\d+",
 
 
-def train_resources(section, resumable=False, cpu_only=False):
+def train_resources(section, resumable=False, cpu_only=False, one_attempt=False):
     """mem_mb/runtime for a compute rule, plus the GPU tags when the scale asks for a GPU: `gpu=N` (the
     SLURM plugin's --gpus=N), or `gres="gpu:N"` (--gres=gpu:N) with `--config gpu_request=gres`
     (profiles/slurm). `resumable`: the rule's stage resumes from its checkpoint, so its `total_runtime`
-    may exceed one attempt's `runtime` (train_retries); any other rule must finish in one attempt. With
+    may exceed one attempt's `runtime` (train_retries); any other rule must finish in one attempt.
+    `one_attempt`: a rule that shares the section's resources with resumable training rules but only
+    evaluates (one attempt's `runtime`, whatever `total_runtime` the training rules get). With
     `cpu_only`, a stage that never uses a GPU (torch on the CPU by design) gets no GPU tag at any scale."""
     r = config[section]["resources"]["train"]
     res = {"mem_mb": r["mem_mb"], "runtime": r["runtime"]}
-    if r.get("total_runtime", 0) > r["runtime"] and not resumable:
+    if r.get("total_runtime", 0) > r["runtime"] and not (resumable or one_attempt):
         raise ValueError(f"{section}: resources.train.total_runtime {r['total_runtime']} > runtime {r['runtime']} "
                          "minutes, but this training stage does not resume from a checkpoint: a job cut at its "
                          "time limit would start over; raise runtime instead")

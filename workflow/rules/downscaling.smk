@@ -67,7 +67,7 @@ rule downscaling_prune:
         cfg=lambda w: DS_COMMON | {k: DS[k] for k in ("methods", "sparsities", "calibration")} | {"seed": int(w.seed)},
     threads: DS["threads"]
     resources:
-        **train_resources("downscaling"),  # evaluates the pruned widest model many times: on the GPU at full scale
+        **train_resources("downscaling", one_attempt=True),  # evaluates the pruned widest model many times: on the GPU at full scale
     log:
         "results/downscaling/logs/prune_seed{seed}.log",
     benchmark:
@@ -120,7 +120,7 @@ rule downscaling_hub_prune:
         | {"name": w.ds_model, "seed": int(w.seed)},
     threads: DS["threads"]
     resources:
-        **train_resources("downscaling"),
+        **train_resources("downscaling", one_attempt=True),  # evaluation only
     log:
         "results/downscaling/logs/hub_prune_{ds_model}_seed{seed}.log",
     benchmark:

@@ -55,7 +55,8 @@ rule ntp_pitfalls_train:
         cfg=lambda w: ntp_run_params(NTP, w.ntp_graph, w.ntp_arm, w.seed),
     threads: NTP["threads"]
     resources:
-        **train_resources("ntp_pitfalls"),
+        **train_resources("ntp_pitfalls", resumable=True),  # fit() / fit_seeds() checkpoints: total_runtime may span attempts
+    retries: train_retries("ntp_pitfalls")
     log:
         "results/ntp_pitfalls/logs/train_{ntp_graph}_{ntp_arm}_seed{seed}.log",
     benchmark:

@@ -83,8 +83,12 @@ def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.
     is appended to `state.evals`, which is checkpointed with the run.
 
     With cfg.ema > 0 the model ends with the exponential moving average of its weights (decay cfg.ema per
-    step, from the initial weights; Polyak averaging, as SEDD and most diffusion models are evaluated),
-    and on_step still sees the current iterate."""
+    update, warmed up as min(cfg.ema, (1 + n) / (10 + n)) at the n-th update, as score_sde's EMA does, so
+    that a short run forgets its random initial weights; Polyak averaging, which SEDD evaluates with). EMA cannot be
+    combined with on_step (a ValueError): periodic evaluations would score the current iterate."""
+    if cfg.ema and on_step is not None:
+        raise ValueError("optim.ema with periodic evaluations (on_step): they would score the current iterate, "
+                         "not the averaged weights the run ends with; drop ema for this stage")
     model.to(device)
     opt = make_optimizer(model, cfg, device)
     params = list(model.parameters())
@@ -107,7 +111,8 @@ def fit(model: nn.Module, batch_fn: BatchFn, cfg: OptimConfig, *, device: torch.
             nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip, foreach=True)
         opt.step()
         if ema is not None:
-            torch._foreach_lerp_(ema, [p.detach().float() for p in params], 1.0 - cfg.ema)  # one kernel
+            decay = min(cfg.ema, (2 + step) / (11 + step))  # (1 + n) / (10 + n) after n = step + 1 updates
+            torch._foreach_lerp_(ema, [p.detach().float() for p in params], 1.0 - decay)  # one kernel
         running += loss.detach()
         n_running += 1
         state.step += 1
